@@ -1,0 +1,215 @@
+"""Bilingual text search over saved pages, returning evidence an auditor can find again.
+
+Every heuristic in the checks goes through here so Chinese and English storefront text are
+treated alike: `terms()` builds one pattern from Chinese and English words (English words match
+whole words, case-insensitively; Chinese matches as a substring, since Chinese has no spaces),
+and `find()` returns the smallest visible elements whose text matches, as `Evidence`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import lxml.html
+
+from b2cect.crawler.bundle import HIDDEN_ATTR, Page
+
+from .verdict import Evidence
+
+SKIP_TAGS = {"script", "style", "noscript", "template", "head", "title", "meta", "link", "svg"}
+BLOCK_TAGS = {
+    "p", "li", "div", "td", "th", "tr", "dd", "dt", "section", "article", "aside", "footer",
+    "header", "nav", "h1", "h2", "h3", "h4", "h5", "h6", "label", "form", "table", "ul", "ol",
+    "dl", "main", "fieldset", "button", "a", "option", "select", "span",
+}
+TEXT_ATTRS = ("alt", "title", "aria-label", "placeholder", "value")
+EXCERPT_CHARS = 160
+
+_CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
+
+
+def terms(*words: str) -> re.Pattern[str]:
+    """One case-insensitive pattern matching any of the words (Chinese or English).
+
+    A word may itself be a regular expression when it starts with "re:".
+    """
+    parts = []
+    for word in words:
+        if word.startswith("re:"):
+            parts.append(word[3:])
+        elif _CJK.search(word):
+            parts.append(re.escape(word))
+        else:
+            parts.append(r"(?<![A-Za-z])" + re.escape(word).replace(r"\ ", r"\s+") + r"(?![A-Za-z])")
+    return re.compile("|".join(parts), re.IGNORECASE)
+
+
+def normalise(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def is_hidden(el: lxml.html.HtmlElement) -> bool:
+    """True when the crawler saw the element (or an ancestor) never visible to a customer."""
+    node = el
+    while node is not None:
+        if node.get(HIDDEN_ATTR) is not None or node.get("hidden") is not None:
+            return True
+        if node.tag == "input" and (node.get("type") or "").lower() == "hidden":
+            return True
+        node = node.getparent()
+    return False
+
+
+def css_path(el: lxml.html.HtmlElement) -> str:
+    """A CSS selector that finds this element again: the nearest id, then tag:nth-of-type steps."""
+    parts: list[str] = []
+    node = el
+    while node is not None and isinstance(node.tag, str):
+        ident = node.get("id")
+        if ident and re.fullmatch(r"[A-Za-z][\w-]*", ident):
+            parts.append(f"{node.tag}#{ident}")
+            break
+        parent = node.getparent()
+        if parent is None:
+            parts.append(node.tag)
+            break
+        same = [c for c in parent if c.tag == node.tag]
+        parts.append(node.tag if len(same) == 1 else f"{node.tag}:nth-of-type({same.index(node) + 1})")
+        node = parent
+    return " > ".join(reversed(parts))
+
+
+def block_of(el: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
+    node = el
+    while node is not None and node.tag not in BLOCK_TAGS:
+        node = node.getparent()
+    return node if node is not None else el
+
+
+def element_text(el: lxml.html.HtmlElement) -> str:
+    """Visible text of an element: hidden descendants and scripts left out."""
+    chunks: list[str] = []
+
+    def walk(node: lxml.html.HtmlElement) -> None:
+        if not isinstance(node.tag, str) or node.tag in SKIP_TAGS:
+            return
+        if node.get(HIDDEN_ATTR) is not None or node.get("hidden") is not None:
+            return
+        if node.text:
+            chunks.append(node.text)
+        for child in node:
+            walk(child)
+            if child.tail:
+                chunks.append(child.tail)
+
+    walk(el)
+    return normalise(" ".join(chunks))
+
+
+def excerpt(text: str, match: re.Match[str] | None = None, width: int = EXCERPT_CHARS) -> str:
+    text = normalise(text)
+    if len(text) <= width or match is None:
+        return text[:width] + ("…" if len(text) > width else "")
+    centre = (match.start() + match.end()) // 2
+    start = max(0, min(centre - width // 2, len(text) - width))
+    return ("…" if start else "") + text[start : start + width] + ("…" if start + width < len(text) else "")
+
+
+def evidence(page: Page, el: lxml.html.HtmlElement | None = None, note: str = "",
+             text: str | None = None) -> Evidence:
+    """Evidence pointing at an element (or the whole page) of a saved page."""
+    return Evidence(
+        step=page.step.id,
+        page=page.kind,
+        url=page.url,
+        selector=css_path(el) if el is not None else "",
+        excerpt=excerpt(text if text is not None else (element_text(el) if el is not None else page.step.title)),
+        screenshot=page.screenshot,
+        note=note,
+    )
+
+
+@dataclass(frozen=True)
+class Hit:
+    page: Page
+    element: lxml.html.HtmlElement
+    text: str  # the block's visible text
+    match: str
+
+    def evidence(self, note: str = "") -> Evidence:
+        m = re.search(re.escape(self.match), normalise(self.text))
+        return Evidence(
+            step=self.page.step.id,
+            page=self.page.kind,
+            url=self.page.url,
+            selector=css_path(self.element),
+            excerpt=excerpt(self.text, m),
+            screenshot=self.page.screenshot,
+            note=note,
+        )
+
+
+def iter_text_nodes(page: Page) -> Iterator[tuple[lxml.html.HtmlElement, str]]:
+    """(element, text) for each visible text node and text-bearing attribute of the page."""
+    for el in page.tree.iter():
+        if not isinstance(el.tag, str) or el.tag in SKIP_TAGS:
+            continue
+        if el.text and el.text.strip():
+            yield el, el.text
+        for attr in TEXT_ATTRS:
+            value = el.get(attr)
+            if value and value.strip() and not (attr == "value" and el.tag == "input"
+                                                and (el.get("type") or "text") not in ("submit", "button")):
+                yield el, value
+        for child in el:
+            if child.tail and child.tail.strip():
+                yield el, child.tail
+
+
+def find(pages: Page | Iterable[Page], pattern: re.Pattern[str], limit: int = 3,
+         include_hidden: bool = False) -> list[Hit]:
+    """Visible places on the pages where the pattern occurs, at most `limit` (0 = all)."""
+    if isinstance(pages, Page):
+        pages = [pages]
+    hits: list[Hit] = []
+    seen: set[int] = set()
+    for page in pages:
+        for el, text in iter_text_nodes(page):
+            m = pattern.search(text)
+            if not m:
+                continue
+            if not include_hidden and is_hidden(el):
+                continue
+            block = block_of(el)
+            if id(block) in seen:
+                continue
+            seen.add(id(block))
+            hits.append(Hit(page, block, element_text(block) or normalise(text), m.group(0)))
+            if limit and len(hits) >= limit:
+                return hits
+    return hits
+
+
+def find_one(pages: Page | Iterable[Page], pattern: re.Pattern[str]) -> Hit | None:
+    hits = find(pages, pattern, limit=1)
+    return hits[0] if hits else None
+
+
+def page_text(page: Page) -> str:
+    """All visible text of a page, normalised."""
+    body = page.tree.find("body")
+    return element_text(body if body is not None else page.tree)
+
+
+def links(page: Page) -> list[tuple[str, str, lxml.html.HtmlElement]]:
+    """Visible links as (text, href, element); the text falls back to title/aria-label."""
+    found = []
+    for a in page.tree.iter("a"):
+        href = a.get("href")
+        if not href or is_hidden(a):
+            continue
+        label = element_text(a) or a.get("title") or a.get("aria-label") or ""
+        found.append((label, href, a))
+    return found
