@@ -161,7 +161,9 @@ def judge(item: Item, bundle: Bundle) -> Verdict:
             verdict = Verdict("", Outcome.ERROR, f"check raised {last}")
     verdict.clause_id = item.id
     if verdict.outcome is Outcome.PASS and not verdict.evidence:
-        verdict = Verdict(item.id, Outcome.ERROR, f"check passed without evidence: {verdict.reason}")
+        verdict = Verdict(
+            item.id, Outcome.ERROR, f"check passed without evidence: {verdict.reason}"
+        )
     if item.manual and verdict.outcome in (Outcome.PASS, Outcome.FAIL):
         # Manual items are the auditor's: what the bundle shows becomes a hint, not a verdict.
         verdict = Verdict(

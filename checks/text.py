@@ -9,20 +9,49 @@ and `find()` returns the smallest visible elements whose text matches, as `Evide
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import lxml.html
-
 from b2cect.crawler.bundle import HIDDEN_ATTR, Page
 
 from .verdict import Evidence
 
 SKIP_TAGS = {"script", "style", "noscript", "template", "head", "title", "meta", "link", "svg"}
 BLOCK_TAGS = {
-    "p", "li", "div", "td", "th", "tr", "dd", "dt", "section", "article", "aside", "footer",
-    "header", "nav", "h1", "h2", "h3", "h4", "h5", "h6", "label", "form", "table", "ul", "ol",
-    "dl", "main", "fieldset", "button", "a", "option", "select", "span",
+    "p",
+    "li",
+    "div",
+    "td",
+    "th",
+    "tr",
+    "dd",
+    "dt",
+    "section",
+    "article",
+    "aside",
+    "footer",
+    "header",
+    "nav",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "label",
+    "form",
+    "table",
+    "ul",
+    "ol",
+    "dl",
+    "main",
+    "fieldset",
+    "button",
+    "a",
+    "option",
+    "select",
+    "span",
 }
 TEXT_ATTRS = ("alt", "title", "aria-label", "placeholder", "value")
 EXCERPT_CHARS = 160
@@ -42,7 +71,9 @@ def terms(*words: str) -> re.Pattern[str]:
         elif _CJK.search(word):
             parts.append(re.escape(word))
         else:
-            parts.append(r"(?<![A-Za-z])" + re.escape(word).replace(r"\ ", r"\s+") + r"(?![A-Za-z])")
+            parts.append(
+                r"(?<![A-Za-z])" + re.escape(word).replace(r"\ ", r"\s+") + r"(?![A-Za-z])"
+            )
     return re.compile("|".join(parts), re.IGNORECASE)
 
 
@@ -76,7 +107,9 @@ def css_path(el: lxml.html.HtmlElement) -> str:
             parts.append(node.tag)
             break
         same = [c for c in parent if c.tag == node.tag]
-        parts.append(node.tag if len(same) == 1 else f"{node.tag}:nth-of-type({same.index(node) + 1})")
+        parts.append(
+            node.tag if len(same) == 1 else f"{node.tag}:nth-of-type({same.index(node) + 1})"
+        )
         node = parent
     return " > ".join(reversed(parts))
 
@@ -114,18 +147,25 @@ def excerpt(text: str, match: re.Match[str] | None = None, width: int = EXCERPT_
         return text[:width] + ("…" if len(text) > width else "")
     centre = (match.start() + match.end()) // 2
     start = max(0, min(centre - width // 2, len(text) - width))
-    return ("…" if start else "") + text[start : start + width] + ("…" if start + width < len(text) else "")
+    return (
+        ("…" if start else "")
+        + text[start : start + width]
+        + ("…" if start + width < len(text) else "")
+    )
 
 
-def evidence(page: Page, el: lxml.html.HtmlElement | None = None, note: str = "",
-             text: str | None = None) -> Evidence:
+def evidence(
+    page: Page, el: lxml.html.HtmlElement | None = None, note: str = "", text: str | None = None
+) -> Evidence:
     """Evidence pointing at an element (or the whole page) of a saved page."""
     return Evidence(
         step=page.step.id,
         page=page.kind,
         url=page.url,
         selector=css_path(el) if el is not None else "",
-        excerpt=excerpt(text if text is not None else (element_text(el) if el is not None else page.step.title)),
+        excerpt=excerpt(
+            text if text is not None else (element_text(el) if el is not None else page.step.title)
+        ),
         screenshot=page.screenshot,
         note=note,
     )
@@ -151,36 +191,66 @@ class Hit:
         )
 
 
-def iter_text_nodes(page: Page) -> Iterator[tuple[lxml.html.HtmlElement, str]]:
-    """(element, text) for each visible text node and text-bearing attribute of the page."""
-    for el in page.tree.iter():
+def iter_text_nodes(page: Page) -> list[tuple[lxml.html.HtmlElement, str, bool]]:
+    """(element, text, hidden) for each text node and text-bearing attribute of the page.
+
+    Built once per page in one walk of the tree and shared by every check.
+    """
+    cached = page.derived.get("text_nodes")
+    if cached is not None:
+        return cached
+    nodes: list[tuple[lxml.html.HtmlElement, str, bool]] = []
+
+    def walk(el: lxml.html.HtmlElement, hidden: bool) -> None:
         if not isinstance(el.tag, str) or el.tag in SKIP_TAGS:
-            continue
+            return
+        hidden = (
+            hidden
+            or el.get(HIDDEN_ATTR) is not None
+            or el.get("hidden") is not None
+            or (el.tag == "input" and (el.get("type") or "").lower() == "hidden")
+        )
         if el.text and el.text.strip():
-            yield el, el.text
+            nodes.append((el, el.text, hidden))
         for attr in TEXT_ATTRS:
             value = el.get(attr)
-            if value and value.strip() and not (attr == "value" and el.tag == "input"
-                                                and (el.get("type") or "text") not in ("submit", "button")):
-                yield el, value
+            if (
+                value
+                and value.strip()
+                and not (
+                    attr == "value"
+                    and el.tag == "input"
+                    and (el.get("type") or "text") not in ("submit", "button")
+                )
+            ):
+                nodes.append((el, value, hidden))
         for child in el:
+            walk(child, hidden)
             if child.tail and child.tail.strip():
-                yield el, child.tail
+                nodes.append((el, child.tail, hidden))
+
+    walk(page.tree, False)
+    page.derived["text_nodes"] = nodes
+    return nodes
 
 
-def find(pages: Page | Iterable[Page], pattern: re.Pattern[str], limit: int = 3,
-         include_hidden: bool = False) -> list[Hit]:
+def find(
+    pages: Page | Iterable[Page],
+    pattern: re.Pattern[str],
+    limit: int = 3,
+    include_hidden: bool = False,
+) -> list[Hit]:
     """Visible places on the pages where the pattern occurs, at most `limit` (0 = all)."""
     if isinstance(pages, Page):
         pages = [pages]
     hits: list[Hit] = []
     seen: set[int] = set()
     for page in pages:
-        for el, text in iter_text_nodes(page):
+        for el, text, hidden in iter_text_nodes(page):
+            if hidden and not include_hidden:
+                continue
             m = pattern.search(text)
             if not m:
-                continue
-            if not include_hidden and is_hidden(el):
                 continue
             block = block_of(el)
             if id(block) in seen:

@@ -118,6 +118,8 @@ class Page:
     def __init__(self, bundle: Bundle, step: Step):
         self.bundle = bundle
         self.step = step
+        # Values derived from the parsed page (text index, ...) that several checks share.
+        self.derived: dict[str, Any] = {}
 
     @property
     def kind(self) -> str:
@@ -292,4 +294,3 @@ class BundleWriter:
         path = self.root / MANIFEST
         path.write_text(json.dumps(self.manifest, ensure_ascii=False, indent=1), encoding="utf-8")
         return path
-

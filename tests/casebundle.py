@@ -22,19 +22,37 @@ from typing import Any
 from b2cect.crawler.bundle import Bundle, BundleWriter, Step
 
 
-def make_bundle(root: Path, pages: dict[str, Any] | None = None,
-                facts: dict[str, Any] | None = None,
-                steps: list[dict[str, Any]] | None = None,
-                store: dict[str, Any] | None = None) -> Bundle:
-    writer = BundleWriter(root, store={"url": "http://shop.test/", "name": "case", "demo": None,
-                                       "is_test_store": False, **(store or {})},
-                          tool={"name": "b2cect", "version": "test"})
+def make_bundle(
+    root: Path,
+    pages: dict[str, Any] | None = None,
+    facts: dict[str, Any] | None = None,
+    steps: list[dict[str, Any]] | None = None,
+    store: dict[str, Any] | None = None,
+) -> Bundle:
+    writer = BundleWriter(
+        root,
+        store={
+            "url": "http://shop.test/",
+            "name": "case",
+            "demo": None,
+            "is_test_store": False,
+            **(store or {}),
+        },
+        tool={"name": "b2cect", "version": "test"},
+    )
     for kind, html in (pages or {}).items():
         for n, doc in enumerate(html if isinstance(html, list) else [html]):
             step_id = writer.unique_id(kind)
             rel = writer.write_text(f"pages/{step_id}.html", doc)
-            writer.add_step(Step(id=step_id, kind=kind, url=f"http://shop.test/{kind}/{n}",
-                                 html=rel, title=f"{kind} {n}"))
+            writer.add_step(
+                Step(
+                    id=step_id,
+                    kind=kind,
+                    url=f"http://shop.test/{kind}/{n}",
+                    html=rel,
+                    title=f"{kind} {n}",
+                )
+            )
     for row in steps or []:
         row = dict(row)
         row.setdefault("id", writer.unique_id(row["kind"]))

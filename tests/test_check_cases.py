@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from b2cect.checks.registry import catalogue, judge
 
 from .casebundle import make_bundle
@@ -25,8 +24,9 @@ def load_cases() -> list:
 
 @pytest.mark.parametrize("clause_id,case", load_cases())
 def test_case(clause_id: str, case: dict, tmp_path: Path) -> None:
-    bundle = make_bundle(tmp_path, case.get("pages"), case.get("facts"), case.get("steps"),
-                         case.get("store"))
+    bundle = make_bundle(
+        tmp_path, case.get("pages"), case.get("facts"), case.get("steps"), case.get("store")
+    )
     verdict = judge(catalogue()[clause_id], bundle)
     assert verdict.outcome.value == case["expect"], verdict.reason
     if verdict.outcome.value == "pass":
@@ -38,8 +38,11 @@ def test_every_item_has_cases() -> None:
     gaps = []
     for item in catalogue().values():
         path = CASES / f"{item.id}.yaml"
-        expects = {c["expect"] for c in yaml.safe_load(path.read_text("utf-8")) or []} \
-            if path.exists() else set()
+        expects = (
+            {c["expect"] for c in yaml.safe_load(path.read_text("utf-8")) or []}
+            if path.exists()
+            else set()
+        )
         wanted = {"needs_review"} if item.manual else {"pass", "fail"}
         if item.applies != "always" and not item.manual:
             wanted.add("not_applicable")
