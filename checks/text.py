@@ -82,10 +82,15 @@ def normalise(text: str) -> str:
 
 
 def is_hidden(el: lxml.html.HtmlElement) -> bool:
-    """True when the crawler saw the element (or an ancestor) never visible to a customer."""
+    """True when the crawler saw the element (or an ancestor) never visible to a customer.
+
+    Only the crawler's mark counts, not the `hidden` attribute or CSS in the saved HTML: the
+    crawler opened tabs and accordions before saving, so a panel that is `hidden` in the final
+    DOM may well have been read by a customer a moment earlier.
+    """
     node = el
     while node is not None:
-        if node.get(HIDDEN_ATTR) is not None or node.get("hidden") is not None:
+        if node.get(HIDDEN_ATTR) is not None:
             return True
         if node.tag == "input" and (node.get("type") or "").lower() == "hidden":
             return True
@@ -128,7 +133,7 @@ def element_text(el: lxml.html.HtmlElement) -> str:
     def walk(node: lxml.html.HtmlElement) -> None:
         if not isinstance(node.tag, str) or node.tag in SKIP_TAGS:
             return
-        if node.get(HIDDEN_ATTR) is not None or node.get("hidden") is not None:
+        if node.get(HIDDEN_ATTR) is not None:
             return
         if node.text:
             chunks.append(node.text)
@@ -207,7 +212,6 @@ def iter_text_nodes(page: Page) -> list[tuple[lxml.html.HtmlElement, str, bool]]
         hidden = (
             hidden
             or el.get(HIDDEN_ATTR) is not None
-            or el.get("hidden") is not None
             or (el.tag == "input" and (el.get("type") or "").lower() == "hidden")
         )
         if el.text and el.text.strip():
