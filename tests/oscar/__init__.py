@@ -1,0 +1,1 @@
+"""A throwaway Django Oscar shop used as a real third-party storefront in tests."""
