@@ -83,8 +83,9 @@ LEVEL_ONLY_POLICY = (
     "(0.1, 0.3, 0.5, 0.7, 0.9); give alpha for an exact value."
 )
 E1_POLICY = (
-    "E1 (payment security) follows the verdict of 6.2.5.2 (pass: no veto, fail: veto, otherwise "
-    "unknown) unless the auditor answers E1; E2-E4 need the auditor's answers."
+    "E1 (payment security) follows what 6.2.5.2 saw: a payment PIN or one-time code seen means "
+    "no veto; none seen on a payment step that was reached means veto; otherwise unknown. The "
+    "auditor's answer to E1 overrides; E2-E4 need the auditor's answers."
 )
 GRADE_READING = (
     "Grade = the highest Annex A band whose total range is reached and whose per-clause floor "
@@ -773,13 +774,21 @@ def _e_vetoes(verdicts: dict[str, Verdict], answers: Mapping[str, bool | None]) 
 
 
 def _e1_from_machine(verdict: Verdict | None) -> VetoStatus:
+    """E1 from the payment-security hint of 6.2.5.2, not from its outcome: that item can fail
+    for offering a single payment method while the method itself is well secured."""
+    from b2cect.checks.in_sale import E1_HINT_NOT_SEEN, E1_HINT_SEEN
+
     name, text = E_CONDITIONS["E1"]
     if verdict is None:
         return VetoStatus("E1", name, text, None, "unknown", f"{E1_SOURCE_ITEM} was not checked")
-    said = f"{E1_SOURCE_ITEM} {verdict.outcome.value}: {verdict.reason}"
-    if verdict.outcome is Outcome.PASS:
-        return VetoStatus("E1", name, text, False, SOURCE_MACHINE, said)
-    if verdict.outcome is Outcome.FAIL:
+    seen = [h for h in verdict.hints if h.startswith(E1_HINT_SEEN)]
+    if seen:
+        return VetoStatus("E1", name, text, False, SOURCE_MACHINE, seen[0])
+    not_seen = [h for h in verdict.hints if h.startswith(E1_HINT_NOT_SEEN)]
+    said = (
+        not_seen[0] if not_seen else f"{E1_SOURCE_ITEM} {verdict.outcome.value}: {verdict.reason}"
+    )
+    if not_seen and verdict.outcome is Outcome.FAIL:
         return VetoStatus("E1", name, text, True, SOURCE_MACHINE, said)
     return VetoStatus("E1", name, text, None, "unknown", said)
 

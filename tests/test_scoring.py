@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from b2cect.checks.in_sale import E1_HINT_NOT_SEEN, E1_HINT_SEEN
 from b2cect.checks.registry import catalogue
 from b2cect.checks.scoring import (
     LIKERT_BANDS,
@@ -31,10 +32,15 @@ NO_OTHER_VETO = {"E2": False, "E3": False, "E4": False}
 def verdicts(outcome: Outcome = Outcome.PASS, **overrides: Outcome) -> list[Verdict]:
     """One verdict per catalogue item; `overrides` maps "6_2_5_2" style ids to outcomes."""
     wanted = {k.replace("_", "."): v for k, v in overrides.items()}
-    return [
+    result = [
         Verdict(cid, wanted.get(cid, outcome), "seen", [Evidence("home", excerpt="x")])
         for cid in catalogue()
     ]
+    for v in result:  # 6.2.5.2 says whether payment security was seen, as the real check does
+        if v.clause_id == "6.2.5.2" and v.outcome in (Outcome.PASS, Outcome.FAIL):
+            seen = v.outcome is Outcome.PASS
+            v.hints.append(f"{E1_HINT_SEEN}: 支付密码" if seen else E1_HINT_NOT_SEEN)
+    return result
 
 
 def write_yaml(path: Path, data: dict) -> Path:
@@ -179,6 +185,15 @@ def test_e1_follows_payment_security_verdict(tmp_path: Path) -> None:
     assert unclear.e is None and unclear.final is None
     assert unclear.vetoes[0].status == "unknown"
     assert unclear.final_min == 0  # E may still turn out 0
+
+
+def test_e1_follows_the_security_hint_not_the_outcome() -> None:
+    """6.2.5.2 can fail for offering one payment method while that method asks for a PIN."""
+    one_method = verdicts()
+    item = next(v for v in one_method if v.clause_id == "6.2.5.2")
+    item.outcome = Outcome.FAIL
+    result = compute_score(one_method)
+    assert result.vetoes[0].holds is False and result.vetoes[0].source == "machine"
 
 
 def test_auditor_overrides_e1(tmp_path: Path) -> None:
