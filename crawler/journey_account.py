@@ -1,0 +1,401 @@
+"""Journey, part 2: login, registration, password reset, the account pages."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .bundle import Step
+from .discovery import Found
+from .session import Blocked, Crawl, Skip
+
+WEAK_PASSWORD = "123"  # typed to watch the strength aid react; registration is never submitted
+STRENGTH_RE = re.compile(
+    r"密码强度|强度|弱|中等|较强|太短|过于简单|至少|位|weak|medium|strong|too short|too common|"
+    r"at least|characters|entirely numeric|too similar|strength",
+    re.I,
+)
+PASSWORD_RULE_RE = re.compile(
+    r"(密码|password)[^。.\n]{0,80}(位|字符|字母|数字|characters?|letters?|digits?|numbers?|"
+    r"symbols?|at least|至少|\d+\s*-\s*\d+)",
+    re.I,
+)
+CHANNEL_RE = {
+    "email": re.compile(r"邮箱|电子邮件|e-?mail", re.I),
+    "sms": re.compile(r"短信|手机|SMS|mobile|phone", re.I),
+    "security_question": re.compile(r"密保|安全问题|security question", re.I),
+}
+# What the profile page tells about the customer; all of it is redacted everywhere.
+PERSONAL_FIELDS = (
+    "email",
+    "mobile",
+    "full_name",
+    "first_name",
+    "last_name",
+    "username",
+    "nickname",
+    "birthday",
+)
+
+
+def _visit(c: Crawl, kind: str, *, target: str | None = None, then=None):
+    """A page step: find the target's link (profile pin, this page, pool) and open it."""
+
+    async def action(step: Step) -> None:
+        found = await c.find(target or kind, links_only=False, use_pool=True)
+        if found is None:
+            raise Blocked(f"no {kind.replace('_', ' ')} link found")
+        step.found_by, step.confidence = found.found_by, found.confidence
+        if found.url:
+            await c.goto(found.url, step)
+        elif _is_form_submit(found):
+            # The form itself is on this page (e.g. register form beside the login form).
+            step.url = c.page.url
+            step.found_by = f"{found.found_by} (form on this page)"
+        else:
+            step.url = c.page.url
+            await c.click(found)
+        if then is not None:
+            await then(step)
+
+    return action
+
+
+def _is_form_submit(found: Found) -> bool:
+    return not found.candidate.href and found.candidate.tag in ("button", "input")
+
+
+async def login_page(c: Crawl) -> Step:
+    async def read(step: Step) -> None:
+        fields = await c.fields()
+        c.state["login_url"] = c.page.url
+        c.state["login_fields"] = fields
+        step.tags = [f"password_fields:{sum(f['type'] == 'password' for f in fields)}"]
+
+    return await c.step("login", _visit(c, "login", then=read))
+
+
+async def register_page(c: Crawl) -> Step:
+    async def read(step: Step) -> None:
+        fields = await c.fields()
+        passwords = [f for f in fields if f["type"] == "password"]
+        # The registration form: the one holding the most password fields (password + repeat).
+        forms: dict[int, int] = {}
+        for f in passwords:
+            forms[f["form"]] = forms.get(f["form"], 0) + 1
+        form_index = max(forms, key=lambda k: (forms[k], k)) if forms else -1
+        in_form = [f for f in fields if f["form"] == form_index] if form_index >= 0 else fields
+        boxes = [f for f in in_form if f["type"] == "checkbox"]
+        consent = [
+            {
+                "label": f["label"],
+                "default_checked": f["default_checked"],
+                "required": f["required"],
+                "name": f["name"],
+                "selector": f["path"],
+            }
+            for f in boxes
+        ]
+        text = await c.visible_text()
+        rules = PASSWORD_RULE_RE.search(text)
+        feedback: list[str] = []
+        meter = False
+        reg_passwords = [f for f in in_form if f["type"] == "password"]
+        if reg_passwords:
+            target = c.page.locator(reg_passwords[0]["selector"])
+            before = set(_lines(text))
+            await target.press_sequentially(WEAK_PASSWORD, delay=20)
+            await target.blur()
+            await c.page.wait_for_timeout(300)
+            after = _lines(await c.visible_text())
+            feedback = [line for line in after if line not in before and STRENGTH_RE.search(line)]
+            meter = bool(feedback) or await c.page.evaluate(
+                "() => !!document.querySelector("
+                "'meter, progress, [class*=strength], [id*=strength]')"
+            )
+            msg = await target.evaluate("el => el.validationMessage || ''")
+            if msg:
+                feedback.append(msg)
+            await target.fill("")
+        c.writer.set_fact(
+            "registration",
+            {
+                "step": step.id,
+                "consent_boxes": consent,
+                "password_rules_text": rules.group(0)[:200] if rules else "",
+                "strength_meter": bool(meter),
+                "strength_feedback": feedback[:5],
+                "fields": [f["label"] or f["name"] for f in in_form if f["type"] != "hidden"][:20],
+                "submitted": False,
+            },
+        )
+
+    return await c.step("register", _visit(c, "register", then=read))
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip() and len(line) < 200]
+
+
+async def password_reset_page(c: Crawl) -> Step:
+    async def read(step: Step) -> None:
+        fields = [f for f in await c.fields() if f["cls"] != "search"]
+        text = await c.visible_text(8000)
+        channels = [name for name, rx in CHANNEL_RE.items() if rx.search(text)]
+        c.writer.set_fact(
+            "password_reset",
+            {
+                "step": step.id,
+                "found": True,
+                "fields": [f["label"] or f["name"] for f in fields if f["visible"]][:10],
+                "channels": channels,
+            },
+        )
+
+    step = await c.step("password_reset", _visit(c, "password_reset", then=read))
+    if step.status != "ok":
+        c.writer.set_fact(
+            "password_reset",
+            {"status": step.status, "reason": step.error, "found": False, "step": step.id},
+        )
+    return step
+
+
+async def sign_in(c: Crawl, credentials: tuple[str, str] | None, env_name: str) -> Step:
+    """Log in with the given credentials; a captcha/SMS/QR wall is left to a human."""
+
+    async def action(step: Step) -> None:
+        if c.profile.storage_state:
+            c.logged_in = True
+            step.found_by = "profile storage_state"
+            c.writer.set_fact(
+                "login",
+                {
+                    "status": "storage_state",
+                    "step": step.id,
+                    "method": "storage_state",
+                    "reason": "",
+                },
+            )
+            return
+        if credentials is None:
+            c.writer.set_fact(
+                "login",
+                {
+                    "status": "no_credentials",
+                    "step": step.id,
+                    "method": "",
+                    "reason": f"no credentials in {env_name}",
+                },
+            )
+            raise Skip(f"no credentials in {env_name}_USER/{env_name}_PASSWORD")
+        user, password = credentials
+        pins = c.profile.login
+        url = pins.url or c.state.get("login_url")
+        if not url:
+            found = await c.find("login", links_only=True, use_pool=True)
+            if found is None:
+                raise Blocked("no login page found")
+            url = found.url
+        await c.goto(url, step)
+        fields = await c.fields()
+        text = await c.visible_text(8000)
+        challenge = _challenge(c, fields, text)
+        if challenge:
+            c.writer.set_fact(
+                "login",
+                {
+                    "status": "needs_human",
+                    "step": step.id,
+                    "method": "form",
+                    "reason": f"login needs a human: {challenge}",
+                },
+            )
+            raise Blocked(f"login needs a human: {challenge}", screenshot=True)
+        password_field = _pick(fields, pins.password_field, lambda f: f["type"] == "password")
+        if password_field is None:
+            raise Blocked("no password field on the login page", screenshot=True)
+        user_field = _pick(
+            fields,
+            pins.user_field,
+            lambda f: (
+                f["form"] == password_field["form"]
+                and f["visible"]
+                and f["type"] in ("text", "email", "tel", "")
+                and f["cls"] in ("username", "email", "mobile", "")
+            ),
+        )
+        if user_field is None:
+            raise Blocked("no user name field on the login page", screenshot=True)
+        await c.page.locator(user_field["selector"]).fill(user)
+        await c.page.locator(password_field["selector"]).fill(password)
+        before = c.page.url
+        if pins.submit:
+            await c.click(pins.submit, wait_ms=300)
+        else:
+            submit = await _form_submit(c, password_field)
+            if submit:
+                await c.click(submit, wait_ms=300)
+            else:
+                await c.page.locator(password_field["selector"]).press("Enter")
+                await c.settle(500)
+        ok, why = await _logged_in(c, before)
+        if not ok:
+            c.writer.set_fact(
+                "login", {"status": "failed", "step": step.id, "method": "form", "reason": why}
+            )
+            raise Blocked(f"login failed: {why}", screenshot=True)
+        c.logged_in = True
+        step.found_by = "login form"
+        c.writer.set_fact(
+            "login", {"status": "ok", "step": step.id, "method": "form", "reason": ""}
+        )
+
+    return await c.step("sign_in", action, capture="screen")
+
+
+def _pick(fields: list[dict[str, Any]], pinned: str, test) -> dict[str, Any] | None:
+    if pinned:
+        return {"selector": pinned, "form": -2}
+    return next((f for f in fields if f["visible"] and test(f)), None)
+
+
+def _challenge(c: Crawl, fields: list[dict[str, Any]], text: str) -> str:
+    """'captcha' / 'SMS code' / 'QR code' when the login form asks what a robot cannot give."""
+    if any(f["cls"] == "captcha" and f["visible"] for f in fields):
+        return "captcha"
+    if any(f["cls"] == "sms_code" and f["visible"] for f in fields):
+        return "SMS code"
+    if not any(f["type"] == "password" and f["visible"] for f in fields):
+        if c.vocab.pattern("login_challenges", "qr").search(text):
+            return "QR code"
+    if c.vocab.pattern("login_challenges", "captcha").search(text) and not any(
+        f["type"] == "password" and f["visible"] for f in fields
+    ):
+        return "captcha"
+    return ""
+
+
+async def _form_submit(c: Crawl, field: dict[str, Any]) -> str:
+    """Selector of the submit button in the same form as the field, marked for clicking."""
+    return await c.page.locator(field["selector"]).evaluate(
+        """el => {
+          const form = el.form; if (!form) return '';
+          const b = form.querySelector(
+            'button[type=submit], input[type=submit], button:not([type])');
+          if (!b) return '';
+          b.setAttribute('data-b2cect-c', 'submit-' + Date.now());
+          return '[data-b2cect-c="' + b.getAttribute('data-b2cect-c') + '"]';
+        }"""
+    )
+
+
+async def _logged_in(c: Crawl, before: str) -> tuple[bool, str]:
+    """Did the login work? A logout link appearing is the surest sign."""
+    if c.profile.login.success:
+        return (
+            await c.page.locator(c.profile.login.success).count() > 0,
+            "success selector not found",
+        )
+    cands = await c.candidates()
+    logout = c.vocab.best("logout", cands, c.origin, minimum=0.5)
+    if logout is not None:
+        return True, ""
+    text = await c.visible_text(6000)
+    failed = c.vocab.pattern("login_challenges", "login_failed").search(text)
+    if failed:
+        return False, f"the store said '{failed.group(0)}'"
+    fields = await c.fields()
+    if any(f["type"] == "password" and f["visible"] for f in fields):
+        return False, "still on the login form"
+    return c.page.url != before, "no sign of being logged in"
+
+
+async def account_pages(c: Crawl) -> None:
+    """account -> profile (learn what to redact first) -> addresses -> favourites."""
+    if not c.logged_in:
+        for kind in ("account", "profile", "addresses", "favourites"):
+            await c.step(kind, _skip("not logged in"), capture="none")
+        return
+    await c.step("account", _visit(c, "account"))
+    await c.step("profile", _visit(c, "profile", then=lambda s: _read_profile(c, s)))
+    await c.step("addresses", _visit(c, "addresses", then=lambda s: _read_addresses(c, s)))
+    await c.step("favourites", _visit(c, "favourites"))
+
+
+def _skip(reason: str):
+    async def action(step: Step) -> None:
+        raise Skip(reason)
+
+    return action
+
+
+PROFILE_ROWS_JS = r"""() => {
+  const out = [];
+  for (const row of document.querySelectorAll('tr, dl > div, .row, li')) {
+    const th = row.querySelector('th, dt, .label, label');
+    const td = row.querySelector('td, dd, .value');
+    if (th && td) out.push({label: th.innerText.trim(), value: td.innerText.trim()});
+  }
+  const dts = document.querySelectorAll('dt');
+  for (const dt of dts) { const dd = dt.nextElementSibling;
+    if (dd && dd.tagName === 'DD')
+      out.push({label: dt.innerText.trim(), value: dd.innerText.trim()});
+  }
+  return out.slice(0, 60);
+}"""
+
+
+async def _read_profile(c: Crawl, step: Step) -> None:
+    """Learn the customer's own data (to redact it everywhere), then describe the page."""
+    fields = [f for f in await c.fields() if f["cls"] != "search"]
+    for f in fields:
+        if f["cls"] in PERSONAL_FIELDS and f["value"]:
+            c.redactor.add_secret(f["value"])
+    for row in await c.page.evaluate(PROFILE_ROWS_JS):
+        cls = c.vocab.classify_field({"label": row["label"]})
+        if cls in PERSONAL_FIELDS and row["value"] and len(row["value"]) < 80:
+            c.redactor.add_secret(row["value"])
+    cands = await c.candidates()
+    edit = c.vocab.best("modify_order", cands, c.origin) or c.vocab.best(
+        "update_cart", cands, c.origin
+    )
+    save = any(f["type"] in ("text", "email", "tel") for f in fields)
+    c.writer.set_fact(
+        "profile",
+        {
+            "step": step.id,
+            "fields": [f["label"] or f["name"] for f in fields if f["visible"]][:20]
+            or [r["label"] for r in await c.page.evaluate(PROFILE_ROWS_JS)][:20],
+            "editable": bool(edit) or save,
+            "save_control": save,
+            "edit_control": (edit.candidate.text if edit else ""),
+        },
+    )
+
+
+async def _read_addresses(c: Crawl, step: Step) -> None:
+    cands = await c.candidates()
+    text = await c.visible_text(8000)
+    add = re.search(r"新增|添加|新建|add (a )?new|add address", text, re.I)
+    main = [x for x in cands if x.region in ("main", "dialog")]
+    delete = c.vocab.best("remove_item", main, c.origin)
+    default = re.search(r"设为默认|默认地址|set as default|default", text, re.I)
+    # One edit (or delete) control per saved address is the usual layout.
+    edits = [
+        x for x in main if re.fullmatch(r"编辑|修改|edit|删除|delete|remove", x.text.strip(), re.I)
+    ]
+    per_address = max(
+        sum(1 for x in edits if re.fullmatch(r"编辑|修改|edit", x.text.strip(), re.I)),
+        sum(1 for x in edits if re.fullmatch(r"删除|delete|remove", x.text.strip(), re.I)),
+    )
+    c.writer.set_fact(
+        "addresses",
+        {
+            "step": step.id,
+            "count": per_address,
+            "add_control": bool(add),
+            "delete_control": delete is not None,
+            "default_control": bool(default),
+        },
+    )

@@ -1,0 +1,294 @@
+"""Scan a storefront: walk the customer journey and write a sealed snapshot bundle.
+
+    from b2cect.crawler.scan import ScanOptions, scan_sync
+    bundle_dir = scan_sync(ScanOptions(url="http://127.0.0.1:8000/", out=Path("out")))
+
+The journey is a fixed order of small commands (journey_*.py); each becomes one step row.
+Safety rules live here: an order is placed only on the demo store, or with place_order on a
+store the profile (or caller) marks as a test store.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import statistics
+from collections.abc import Awaitable, Callable
+from contextlib import suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .browser import BrowserInfo, find_browser, launch, new_context
+from .bundle import PAGE_KINDS, BundleWriter, Step
+from .discovery import load_vocabulary
+from .journey_account import (
+    account_pages,
+    login_page,
+    password_reset_page,
+    register_page,
+    sign_in,
+)
+from .journey_browse import (
+    cart,
+    cart_add,
+    cart_edit,
+    cart_persist,
+    home,
+    language,
+    language_switch,
+    links_check,
+    listings,
+    one_click,
+    popups,
+    products,
+    search,
+)
+from .journey_checkout import checkout
+from .journey_info import info_pages
+from .journey_orders import orders
+from .profile import SiteProfile, load_profile
+from .redact import Redactor
+from .session import Crawl, plain_error
+
+TOOL_VERSION = "0.1.0"
+ACTION_TIMEOUT_S = 8
+
+# Marks boxes ticked when the page loaded, before any probe (see docs/bundle-format.md).
+DEFAULTS_INIT_SCRIPT = r"""
+(() => {
+  const mark = () => {
+    for (const el of document.querySelectorAll('input[type=checkbox], input[type=radio]'))
+      if (el.checked && !el.hasAttribute('data-b2cect-default-checked'))
+        el.setAttribute('data-b2cect-default-checked', '1');
+    window.__b2cectMarked = true;
+  };
+  document.addEventListener('DOMContentLoaded', mark, {once: true});
+})();
+"""
+
+
+@dataclass
+class ScanOptions:
+    url: str
+    out: Path
+    profile: Path | None = None
+    login_env: str = "B2CECT_LOGIN"
+    credentials: tuple[str, str] | None = None  # explicit (demo store) override the env
+    is_test_store: bool = False
+    place_order: bool = False
+    demo: str | None = None  # demo seller name: the demo store is always a test store
+    step_timeout_s: float = 20
+    max_products: int = 6
+    headless: bool = True
+    browser: Path | str | None = None
+    progress: Callable[[Step], Any] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def credentials_for(opts: ScanOptions) -> tuple[str, str] | None:
+    if opts.credentials:
+        return opts.credentials
+    user = os.environ.get(f"{opts.login_env}_USER", "")
+    password = os.environ.get(f"{opts.login_env}_PASSWORD", "")
+    return (user, password) if user and password else None
+
+
+def may_place_order(opts: ScanOptions, profile: SiteProfile) -> bool:
+    """Only the demo store, or an explicit place_order on a store marked as a test store."""
+    if opts.demo:
+        return True
+    return bool(opts.place_order and (opts.is_test_store or profile.test_store))
+
+
+def scan_sync(opts: ScanOptions) -> Path:
+    return asyncio.run(scan(opts))
+
+
+async def scan(opts: ScanOptions) -> Path:
+    from playwright.async_api import async_playwright
+
+    profile = load_profile(opts.profile)
+    info = find_browser(opts.browser)
+    creds = credentials_for(opts)
+    redactor = Redactor()
+    if creds:
+        redactor.add_secret(creds[0])
+        redactor.add_secret(creds[1])
+    allow_order = may_place_order(opts, profile)
+    writer = BundleWriter(
+        opts.out,
+        store={
+            "url": opts.url,
+            "name": "",
+            "demo": opts.demo,
+            "is_test_store": bool(opts.demo) or opts.is_test_store or profile.test_store,
+            "profile": str(opts.profile) if opts.profile else None,
+            "language": profile.language,
+            "order_allowed": allow_order,
+        },
+        tool={"name": "b2cect", "version": TOOL_VERSION},
+    )
+    async with async_playwright() as pw:
+        browser = await launch(pw, info, headless=opts.headless)
+        context = link_client = None
+        try:
+            context = await new_context(browser, profile.storage_state or None)
+            await context.add_init_script(DEFAULTS_INIT_SCRIPT)
+            # One click or fill never needs long; a missing element fails fast, not at the
+            # step's limit.
+            context.set_default_timeout(min(opts.step_timeout_s, ACTION_TIMEOUT_S) * 1000)
+            page = await context.new_page()
+            link_client = await pw.request.new_context(
+                extra_http_headers={"Accept-Language": "zh-CN,zh;q=0.9"}
+            )
+            crawl = Crawl(
+                page=page,
+                context=context,
+                writer=writer,
+                vocab=load_vocabulary(),
+                profile=profile,
+                redactor=redactor,
+                start_url=opts.url,
+                step_timeout_s=opts.step_timeout_s,
+                link_client=link_client,
+                progress=opts.progress,
+            )
+            crawl.state["allow_order"] = allow_order
+            await journey(crawl, opts, creds, allow_order)
+        finally:
+            for closable in (link_client, context):
+                with suppress(Exception):
+                    if closable is not None:
+                        await (closable.dispose() if closable is link_client else closable.close())
+            await browser.close()
+    seal(writer, crawl, info)
+    return writer.root
+
+
+async def journey(
+    c: Crawl, opts: ScanOptions, creds: tuple[str, str] | None, allow_order: bool
+) -> None:
+    """The customer journey, in order. Each part adds its own step rows and facts.
+
+    Steps catch their own errors; `_guarded` also catches what a part does between steps
+    (reading the page to choose the next step), so no part can end the scan.
+    """
+    parts: list[tuple[str, Callable[[], Awaitable[Any]]]] = [
+        ("home", lambda: home(c)),
+        ("popups", lambda: popups(c)),
+        ("language", lambda: language(c)),
+        ("links", lambda: links_check(c)),
+        ("listing", lambda: listings(c)),
+        ("search", lambda: search(c)),
+        ("product", lambda: products(c, opts.max_products)),
+        ("cart_add", lambda: cart_add(c)),
+        ("cart", lambda: cart(c)),
+        ("cart_edit", lambda: cart_edit(c)),
+        ("cart_persist", lambda: cart_persist(c)),
+        ("one_click", lambda: one_click(c)),
+        # Login, registration and password reset are read while still logged out.
+        ("login", lambda: login_page(c)),
+        ("register", lambda: register_page(c)),
+        ("password_reset", lambda: password_reset_page(c)),
+        ("sign_in", lambda: sign_in(c, creds, opts.login_env)),
+        # The profile is read early so the customer's own data is known before it shows up.
+        ("account", lambda: account_pages(c)),
+        ("checkout", lambda: checkout(c, allow_order)),
+        ("orders", lambda: orders(c)),
+        ("info", lambda: info_pages(c)),
+        # Last: switching language may stick to the session.
+        ("language_switch", lambda: language_switch(c)),
+    ]
+    for name, run in parts:
+        await _guarded(c, name, run)
+
+
+async def _guarded(c: Crawl, name: str, run: Callable[[], Awaitable[Any]]) -> None:
+    try:
+        await run()
+    except Exception as exc:  # noqa: BLE001 - recorded as a failed step; the journey goes on
+        message = f"journey part '{name}' stopped: {plain_error(exc, c.step_timeout_s)}"
+
+        async def failed(step: Step) -> None:
+            raise RuntimeError(message)
+
+        await c.step(f"{name}_error", failed, capture="screen")
+
+
+def seal(writer: BundleWriter, c: Crawl, info: BrowserInfo) -> Path:
+    """Timings and reach, a last redaction pass with everything learnt, then the SHA-256 seal."""
+    home_step = next((s for s in writer.steps if s.kind == "home"), None)
+    writer.manifest["store"]["name"] = home_step.title if home_step else ""
+    if not writer.manifest["store"]["language"] and home_step and home_step.html:
+        writer.manifest["store"]["language"] = _language_of(writer.root / home_step.html)
+    writer.set_fact("timings", _timings(writer.steps))
+    _final_redaction(writer, c)
+    writer.manifest["reach"] = _reach_rows(c)
+    return writer.finish(info.as_dict())
+
+
+def _language_of(path: Path) -> str:
+    text = path.read_text(encoding="utf-8", errors="replace")
+    m = re.search(r"<html[^>]*\blang=\"([^\"]+)\"", text, re.I)
+    if m:
+        return m.group(1)
+    cjk = len(re.findall(r"[\u4e00-\u9fff]", text))
+    return "zh" if cjk > 50 else "en"
+
+
+def _timings(steps: list[Step]) -> dict[str, Any]:
+    pages = [
+        {"step": s.id, "url": s.final_url or s.url, **s.timings}
+        for s in steps
+        if s.timings and s.timings.get("load")
+    ]
+    loads = [p["load"] for p in pages if p.get("load", 0) > 0]
+    return {
+        "pages": pages,
+        "median_load_ms": statistics.median(loads) if loads else None,
+        "max_load_ms": max(loads) if loads else None,
+        "step": pages[0]["step"] if pages else "",
+    }
+
+
+def _reach_rows(c: Crawl) -> list[dict[str, Any]]:
+    rows = []
+    for kind in PAGE_KINDS:
+        row = c.reach.get(kind)
+        if row is None:
+            if kind == "info":
+                continue
+            row = {
+                "kind": kind,
+                "status": "skipped",
+                "url": "",
+                "found_by": "",
+                "confidence": 0,
+                "note": "not part of this scan's journey",
+                "step": "",
+            }
+        rows.append(row)
+    return rows
+
+
+def _final_redaction(writer: BundleWriter, c: Crawl) -> None:
+    red = c.redactor
+    for step in writer.steps:
+        personal = step.id in c.personal_steps
+        for attr in ("url", "final_url", "title", "error", "found_by"):
+            setattr(step, attr, red.text(getattr(step, attr), personal))
+        if step.html:
+            path = writer.root / step.html
+            text = path.read_text(encoding="utf-8")
+            cleaned = red.text(text, personal)
+            if cleaned != text:
+                path.write_text(cleaned, encoding="utf-8")
+    for row in c.reach.values():
+        row["url"] = red.text(row["url"], True)
+        row["note"] = red.text(row["note"], True)
+    writer.facts = red.data(writer.facts, personal=True)
+    for path in (writer.root / "downloads").glob("*"):
+        if path.is_file():
+            red.file(path, personal=True)

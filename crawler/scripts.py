@@ -1,0 +1,388 @@
+"""JavaScript the crawler runs inside store pages (kept apart from the Python that drives it).
+
+Each constant is a function expression for `page.evaluate(JS, arg)`. They only read the page
+or add `data-b2cect-*` marks; they never submit forms or follow links.
+"""
+
+# Shared helpers, prepended to the scripts that need them.
+_HELPERS = r"""
+const B = {
+  visible(el) {
+    if (!(el instanceof Element)) return false;
+    if (el.checkVisibility &&
+        !el.checkVisibility({opacityProperty: true, visibilityProperty: true})) return false;
+    const r = el.getBoundingClientRect();
+    if (r.width <= 1 && r.height <= 1) {
+      const cs = getComputedStyle(el);
+      if (cs.overflow === 'hidden' || cs.clip === 'rect(0px, 0px, 0px, 0px)') return false;
+    }
+    return true;
+  },
+  text(el) { return (el.innerText || el.textContent || '').replace(/\s+/g, ' ').trim(); },
+  region(el) {
+    for (let n = el; n && n !== document.body; n = n.parentElement) {
+      const tag = n.tagName.toLowerCase();
+      const marker = ((n.id || '') + ' ' + (typeof n.className === 'string' ? n.className : ''))
+        .toLowerCase();
+      if (tag === 'dialog' || n.getAttribute('role') === 'dialog' || /modal|popup/.test(marker))
+        return 'dialog';
+      if (tag === 'footer' || /footer/.test(marker)) return 'footer';
+      if (tag === 'nav' || n.getAttribute('role') === 'navigation') return 'nav';
+      if (tag === 'header' || /header/.test(marker)) return 'header';
+      if (tag === 'aside') return 'aside';
+    }
+    return 'main';
+  },
+  // The text of the card/row around a link (a product tile, an order row), bounded.
+  context(el) {
+    let n = el;
+    for (let i = 0; i < 6 && n.parentElement; i++) {
+      n = n.parentElement;
+      const tag = n.tagName.toLowerCase();
+      const t = B.text(n);
+      if (t.length > 400) break;
+      if (['li', 'article', 'tr'].includes(tag) ||
+          /product|item|card|goods|order/i.test(typeof n.className === 'string' ? n.className : ''))
+        return t.slice(0, 400);
+    }
+    return '';
+  },
+  // A CSS path that finds the element again in the saved HTML (nearest id, then
+  // tag:nth-of-type steps), the same shape checks/text.py css_path() produces.
+  path(el) {
+    const parts = [];
+    for (let n = el; n && n.nodeType === 1; n = n.parentElement) {
+      const tag = n.tagName.toLowerCase();
+      if (n.id && /^[A-Za-z][\w-]*$/.test(n.id)) { parts.push(tag + '#' + n.id); break; }
+      const p = n.parentElement;
+      if (!p) { parts.push(tag); break; }
+      const same = Array.from(p.children).filter(c => c.tagName === n.tagName);
+      parts.push(same.length === 1 ? tag : tag + ':nth-of-type(' + (same.indexOf(n) + 1) + ')');
+    }
+    return parts.reverse().join(' > ');
+  },
+  labelOf(el) {
+    if (el.labels && el.labels.length) return B.text(el.labels[0]);
+    const id = el.getAttribute('aria-labelledby');
+    if (id) { const l = document.getElementById(id.split(' ')[0]); if (l) return B.text(l); }
+    const wrap = el.closest('label');
+    if (wrap) return B.text(wrap);
+    const aria = el.getAttribute('aria-label');
+    if (aria) return aria.trim();
+    // A label-like cell or span just before the control (common on Chinese stores);
+    // links, buttons and headings are not labels.
+    const labelLike = (n) => n &&
+      !/^(A|BUTTON|H[1-6]|INPUT|SELECT|TEXTAREA|FORM|IMG)$/.test(n.tagName)
+      && !n.querySelector('a, button, input, select, textarea') && B.text(n).length < 30;
+    const prev = el.previousElementSibling;
+    if (labelLike(prev)) return B.text(prev);
+    const parent = el.parentElement;
+    if (parent && !el.previousElementSibling && labelLike(parent.previousElementSibling))
+      return B.text(parent.previousElementSibling);
+    return '';
+  },
+};
+"""
+
+# Visible links and controls, each tagged with data-b2cect-c so Python can act on it again.
+COLLECT_JS = (
+    "(args) => {"
+    + _HELPERS
+    + r"""
+  window.__b2cectGen = (window.__b2cectGen || 0) + 1;
+  const gen = window.__b2cectGen;
+  const sel = 'a[href], button, input[type=submit], input[type=button], input[type=image], ' +
+              '[role=button], [role=link], [role=tab], [role=menuitem], summary';
+  const out = [];
+  let i = 0;
+  for (const el of document.querySelectorAll(sel)) {
+    if (out.length >= (args.limit || 1500)) break;
+    const vis = B.visible(el);
+    // Hidden links (closed dropdown menus) still name pages the crawler can open by URL.
+    if (!vis && !args.includeHidden && !(el.tagName === 'A' && el.href)) continue;
+    const id = gen + '-' + (i++);
+    el.setAttribute('data-b2cect-c', id);
+    const img = el.querySelector('img[alt]');
+    const isInput = el.tagName === 'INPUT';
+    out.push({
+      text: isInput ? (el.value || '') : B.text(el).slice(0, 200),
+      href: el.tagName === 'A' ? el.href : '',
+      tag: el.tagName.toLowerCase(),
+      aria: el.getAttribute('aria-label') || el.getAttribute('title') || (img ? img.alt : '') ||
+            (isInput ? el.value || '' : ''),
+      selector: '[data-b2cect-c="' + id + '"]',
+      path: B.path(el),
+      region: B.region(el),
+      visible: vis,
+      disabled: !!el.disabled || el.getAttribute('aria-disabled') === 'true',
+      context: args.context ? B.context(el) : '',
+      rel: el.getAttribute('rel') || '',
+      index: out.length,
+    });
+  }
+  return out;
+}"""
+)
+
+# Record which boxes were ticked when the page loaded, before any probe touches them.
+MARK_DEFAULTS_JS = r"""() => {
+  if (window.__b2cectMarked) return false;  // already recorded at load: later ticks are ours
+  window.__b2cectMarked = true;
+  for (const el of document.querySelectorAll('input[type=checkbox], input[type=radio]')) {
+    if (el.checked && !el.hasAttribute('data-b2cect-default-checked'))
+      el.setAttribute('data-b2cect-default-checked', '1');
+  }
+  return true;
+}"""
+
+# Open tabs/accordions/details (bounded) and mark what stayed invisible the whole time.
+PREPARE_SNAPSHOT_JS = (
+    "async (args) => {"
+    + _HELPERS
+    + r"""
+  const seen = new WeakSet();
+  const all = () => document.body ? document.body.querySelectorAll('*') : [];
+  const skip = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'LINK', 'META', 'BR']);
+  const note = () => { for (const el of all()) if (!seen.has(el) && B.visible(el)) seen.add(el); };
+  note();
+  let opened = 0;
+  for (const d of document.querySelectorAll('details:not([open])')) {
+    if (opened >= args.maxOpen) break;
+    d.open = true; opened++;
+  }
+  if (opened) note();
+  const toggles = document.querySelectorAll(
+    '[role=tab], [data-toggle=tab], [data-bs-toggle=tab], [data-toggle=pill],' +
+    '[data-bs-toggle=pill],' +
+    '[data-toggle=collapse], [data-bs-toggle=collapse], [aria-expanded=false][aria-controls]');
+  for (const t of toggles) {
+    if (opened >= args.maxOpen) break;
+    if (!B.visible(t)) continue;
+    const href = t.getAttribute('href');
+    if (href && !href.startsWith('#')) continue;            // a real link, not a tab
+    if (t.closest('form') && t.tagName === 'BUTTON' && (t.type || 'submit') === 'submit') continue;
+    try { t.click(); } catch (e) { continue; }
+    opened++;
+    await new Promise(r => setTimeout(r, args.waitMs));
+    note();
+  }
+  let hidden = 0;
+  for (const el of all()) {
+    if (skip.has(el.tagName) || seen.has(el)) continue;
+    el.setAttribute('data-b2cect-hidden', '1'); hidden++;
+  }
+  // Form state into attributes so the saved HTML shows what the controls hold.
+  for (const el of document.querySelectorAll('input, textarea, select')) {
+    const type = (el.type || '').toLowerCase();
+    if (el.tagName === 'SELECT') {
+      for (const o of el.options) {
+        if (o.selected) o.setAttribute('selected', ''); else o.removeAttribute('selected');
+      }
+    } else if (type === 'checkbox' || type === 'radio') {
+      if (el.checked) el.setAttribute('checked', ''); else el.removeAttribute('checked');
+    } else if (type === 'password') {
+      if (el.value) el.setAttribute('value', '[redacted]');
+    } else if (el.tagName === 'TEXTAREA') {
+      el.textContent = el.value;
+    } else if (type !== 'file') {
+      el.setAttribute('value', el.value);
+    }
+  }
+  return {opened, hidden};
+}"""
+)
+
+TIMINGS_JS = r"""() => {
+  const n = performance.getEntriesByType('navigation')[0];
+  if (!n) return {};
+  const r = v => Math.round(v * 10) / 10;
+  return {ttfb: r(n.responseStart), dom_content_loaded: r(n.domContentLoadedEventEnd),
+          load: r(n.loadEventEnd)};
+}"""
+
+# Form controls with their labels, for reading checkout/registration/login forms.
+FIELDS_JS = (
+    "(args) => {"
+    + _HELPERS
+    + r"""
+  window.__b2cectGen = (window.__b2cectGen || 0) + 1;
+  const gen = window.__b2cectGen;
+  const root = args.scope ? document.querySelector(args.scope) : document;
+  const out = [];
+  let i = 0;
+  for (const el of (root || document).querySelectorAll('input, select, textarea')) {
+    const type = (el.type || el.tagName).toLowerCase();
+    if (['hidden', 'submit', 'button', 'image', 'reset'].includes(type)) continue;
+    const id = 'f' + gen + '-' + (i++);
+    el.setAttribute('data-b2cect-f', id);
+    const group = el.closest('fieldset');
+    const legend = group && group.querySelector('legend');
+    const section = el.closest('section, fieldset, .panel, .card, [class*=section], [class*=step]');
+    const heading = section && section.querySelector('h1, h2, h3, h4, h5, legend');
+    out.push({
+      name: el.name || '', id: el.id || '', type,
+      tag: el.tagName.toLowerCase(),
+      label: B.labelOf(el).slice(0, 120),
+      placeholder: el.getAttribute('placeholder') || '',
+      aria: el.getAttribute('aria-label') || '',
+      autocomplete: el.getAttribute('autocomplete') || '',
+      required: el.required || el.getAttribute('aria-required') === 'true',
+      value: type === 'password' ? '' : (el.value || ''),
+      checked: !!el.checked,
+      default_checked: el.getAttribute('data-b2cect-default-checked') === '1',
+      options: el.tagName === 'SELECT'
+        ? Array.from(el.options).map(
+            o => ({text: o.text.trim(), value: o.value, selected: o.selected}))
+        : [],
+      visible: B.visible(el),
+      disabled: !!el.disabled,
+      legend: legend ? B.text(legend).slice(0, 80) : '',
+      section: heading ? B.text(heading).slice(0, 80) : '',
+      form: el.form ? Array.from(document.forms).indexOf(el.form) : -1,
+      pattern: el.getAttribute('pattern') || '',
+      maxlength: el.getAttribute('maxlength') || '',
+      minlength: el.getAttribute('minlength') || '',
+      selector: '[data-b2cect-f="' + id + '"]',
+      path: B.path(el),
+      // Survives a reload: by id, else by tag and name (first match).
+      stable: el.id ? '#' + CSS.escape(el.id)
+        : (el.name ? el.tagName.toLowerCase() + '[name="' + CSS.escape(el.name) + '"]' : ''),
+    });
+  }
+  return out;
+}"""
+)
+
+# schema.org Product/Offer from JSON-LD and microdata.
+STRUCTURED_DATA_JS = r"""() => {
+  const found = [];
+  const visit = (node) => {
+    if (!node || typeof node !== 'object') return;
+    if (Array.isArray(node)) { node.forEach(visit); return; }
+    const type = [].concat(node['@type'] || []).join(' ');
+    if (/Product/i.test(type)) found.push(node);
+    if (node['@graph']) visit(node['@graph']);
+  };
+  for (const s of document.querySelectorAll('script[type="application/ld+json"]')) {
+    try { visit(JSON.parse(s.textContent)); } catch (e) {}
+  }
+  const out = found.map(p => {
+    const offer = [].concat(p.offers || [])[0] || {};
+    const brand = p.brand && (p.brand.name || p.brand);
+    return {source: 'json-ld', name: p.name || '', sku: p.sku || '',
+            brand: typeof brand === 'string' ? brand : '',
+            price: String(offer.price || offer.lowPrice || ''), currency: offer.priceCurrency || '',
+            availability: String(offer.availability || '')};
+  });
+  for (const el of document.querySelectorAll('[itemscope][itemtype*="schema.org/Product"]')) {
+    const prop = (name) => {
+      const p = el.querySelector('[itemprop="' + name + '"]');
+      if (!p) return '';
+      return p.getAttribute('content') || p.getAttribute('href') || p.getAttribute('value') ||
+             (p.textContent || '').trim();
+    };
+    out.push({source: 'microdata', name: prop('name'), sku: prop('sku'), brand: prop('brand'),
+              price: prop('price'), currency: prop('priceCurrency'),
+              availability: prop('availability')});
+  }
+  return out;
+}"""
+
+# Hide customer data in screenshots: input values and elements containing given strings.
+MASK_JS = r"""(args) => {
+  if (!document.getElementById('b2cect-mask')) {
+    const st = document.createElement('style');
+    st.id = 'b2cect-mask';
+    st.textContent =
+      'input:not([type=submit]):not([type=button]):not([type=checkbox]):not([type=radio]),' +
+      'textarea { -webkit-text-security: disc !important; color: transparent !important;' +
+      ' text-shadow: 0 0 6px rgba(0,0,0,.6) !important; }' +
+      '[data-b2cect-mask] { filter: blur(6px) !important; }';
+    document.head.appendChild(st);
+  }
+  const needles = (args.needles || []).filter(Boolean).map(s => s.toLowerCase());
+  const res = (args.patterns || []).map(p => new RegExp(p, 'i'));
+  const keep = new Set((args.keep || []).map(s => s.toLowerCase()));
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  let n = 0;
+  while (walker.nextNode()) {
+    const t = walker.currentNode.nodeValue;
+    if (!t || !t.trim()) continue;
+    const low = t.toLowerCase();
+    let hit = needles.some(s => low.includes(s));
+    if (!hit) for (const re of res) {
+      const m = t.match(re);
+      if (m && !keep.has(m[0].toLowerCase())) { hit = true; break; }
+    }
+    if (hit && walker.currentNode.parentElement) {
+      walker.currentNode.parentElement.setAttribute('data-b2cect-mask', '1'); n++;
+    }
+  }
+  return n;
+}"""
+
+UNMASK_JS = r"""() => {
+  const st = document.getElementById('b2cect-mask');
+  if (st) st.remove();
+  for (const el of document.querySelectorAll('[data-b2cect-mask]'))
+    el.removeAttribute('data-b2cect-mask');
+}"""
+
+# Does the page carry print rules (a print stylesheet or @media print)?
+PRINT_STYLES_JS = r"""() => {
+  for (const l of document.querySelectorAll('link[rel=stylesheet][media]'))
+    if (/print/i.test(l.media)) return 'link media=' + l.media;
+  for (const sheet of document.styleSheets) {
+    let rules;
+    try { rules = sheet.cssRules; } catch (e) { continue; }
+    for (const r of rules || [])
+      if (r.media && /print/i.test(r.media.mediaText)) return '@media print';
+  }
+  return '';
+}"""
+
+# Visible text blocks that look like validation messages.
+VALIDATION_MESSAGES_JS = (
+    "() => {"
+    + _HELPERS
+    + r"""
+  const out = [];
+  const sel = '[role=alert], .error, .errors, .errorlist, .invalid-feedback, .help-block,' +
+    '.alert-danger,' +
+    '.has-error .help-inline, [class*=error], [class*=invalid], [class*=warning], [aria-live]';
+  for (const el of document.querySelectorAll(sel)) {
+    const t = B.text(el);
+    if (t && t.length < 200 && B.visible(el) && !el.matches('input, select, textarea, form'))
+      out.push({text: t, selector: el.id ? '#' + el.id : B.path(el), source: 'page'});
+  }
+  // The browser's own messages for required/pattern/type constraints (shown as a bubble).
+  for (const el of document.querySelectorAll('input, select, textarea')) {
+    if (el.validationMessage && !el.checkValidity())
+      out.push({text: el.validationMessage, selector: el.name ? '[name="' + el.name + '"]' : '',
+                source: 'browser'});
+  }
+  const seen = new Set();
+  return out.filter(o => !seen.has(o.text) && seen.add(o.text)).slice(0, 20);
+}"""
+)
+
+# Visible popups/banners that sit over the page (cookie notices, modals).
+OVERLAYS_JS = (
+    "() => {"
+    + _HELPERS
+    + r"""
+  const out = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const cs = getComputedStyle(el);
+    if (!['fixed', 'sticky'].includes(cs.position) && el.getAttribute('role') !== 'dialog' &&
+        el.tagName !== 'DIALOG') continue;
+    if (!B.visible(el)) continue;
+    const r = el.getBoundingClientRect();
+    if (r.height < 40 || el.tagName === 'HEADER' || el.tagName === 'NAV') continue;
+    const t = B.text(el);
+    if (!t) continue;
+    out.push({text: t.slice(0, 160), top: r.top, height: r.height});
+  }
+  return out.slice(0, 5);
+}"""
+)

@@ -1,0 +1,370 @@
+"""The crawl session: one browser page, the bundle being written, and the step runner.
+
+Every journey command runs through `Crawl.step()`, which bounds it in time, turns any error
+into a step row (status + plain-words error), captures the page (HTML and screenshot) and
+reports progress. A failed step never ends the scan: the next command simply runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from .bundle import (
+    PAGE_KINDS,
+    STEP_BLOCKED,
+    STEP_FAILED,
+    STEP_OK,
+    STEP_SKIPPED,
+    BundleWriter,
+    Step,
+    utc_now,
+)
+from .discovery import Candidate, Found, Vocabulary, same_origin
+from .profile import SiteProfile
+from .redact import PERSONAL_PATTERNS, Redactor
+from .scripts import (
+    COLLECT_JS,
+    FIELDS_JS,
+    MARK_DEFAULTS_JS,
+    MASK_JS,
+    PREPARE_SNAPSHOT_JS,
+    TIMINGS_JS,
+    UNMASK_JS,
+)
+
+SCREENSHOT_MAX_HEIGHT = 4000
+VIEWPORT_HEIGHT = 900
+MAX_OPEN_TOGGLES = 12
+CAPTURE_TIMEOUT_S = 12
+_CAND_ATTR = re.compile(r'\s?data-b2cect-(?:c|f)="[^"]*"')
+
+# Targets that name a page; the session remembers the best link seen for each on any page,
+# so e.g. the privacy link read in the home footer is still known on the checkout page.
+LINK_TARGETS = (
+    "listing",
+    "cart",
+    "checkout",
+    "login",
+    "register",
+    "password_reset",
+    "account",
+    "profile",
+    "addresses",
+    "favourites",
+    "orders",
+    "returns",
+    "help",
+    "payment_help",
+    "delivery_help",
+    "after_sales",
+    "privacy",
+    "terms",
+    "about",
+    "licence",
+    "contact",
+    "complaint",
+    "notices",
+)
+
+
+class Skip(Exception):
+    """The step is deliberately not run (safety rule, option, nothing to do)."""
+
+
+class Blocked(Exception):
+    """The step could not run (target not found, login wall); screenshot=True keeps a picture."""
+
+    def __init__(self, message: str, screenshot: bool = False):
+        super().__init__(message)
+        self.screenshot = screenshot
+
+
+def plain_error(exc: BaseException, timeout_s: float) -> str:
+    """An exception in plain words for the step row (first line, no stack, bounded)."""
+    if isinstance(exc, asyncio.TimeoutError | TimeoutError):
+        return f"timed out after {timeout_s:g} s"
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    text = re.sub(r"\s+", " ", text)
+    if "Timeout" in text and "exceeded" in text:
+        return f"timed out: {text[:160]}"
+    return text[:240]
+
+
+class Crawl:
+    def __init__(
+        self,
+        *,
+        page: Any,
+        context: Any,
+        writer: BundleWriter,
+        vocab: Vocabulary,
+        profile: SiteProfile,
+        redactor: Redactor,
+        start_url: str,
+        step_timeout_s: float = 20,
+        link_client: Any = None,
+        progress: Callable[[Step], Any] | None = None,
+    ):
+        self.page = page
+        self.context = context
+        self.writer = writer
+        self.vocab = vocab
+        self.profile = profile
+        self.redactor = redactor
+        self.start_url = start_url
+        parts = urlsplit(start_url)
+        self.origin = f"{parts.scheme}://{parts.netloc}"
+        self.step_timeout_s = step_timeout_s
+        self.progress = progress
+        # Link checks use their own cookie jar, so opening e.g. a "?lang=en" link cannot change
+        # the language (or log out) the journey's browser context.
+        self.link_client = link_client or getattr(context, "request", None)
+        self.logged_in = False
+        self.personal_steps: set[str] = set()  # steps captured while logged in
+        self.pool: dict[str, Found] = {}  # best link per page target seen anywhere
+        self.state: dict[str, Any] = {}  # what earlier steps learned for later ones
+        self.reach: dict[str, dict[str, Any]] = {}
+        self.last_status: int | None = None  # HTTP status of the last main-frame navigation
+        page.on("response", self._on_response)
+
+    def _on_response(self, response: Any) -> None:
+        try:
+            if response.request.is_navigation_request() and response.frame == self.page.main_frame:
+                self.last_status = response.status
+        except Exception:  # noqa: BLE001 - a detached frame: nothing to record
+            pass
+
+    # --- the step runner --------------------------------------------------------------------
+    async def step(
+        self,
+        kind: str,
+        action: Callable[[Step], Awaitable[Any]],
+        *,
+        capture: str = "page",
+        timeout: float | None = None,
+    ) -> Step:
+        """Run one journey command as a step row. capture: "page" (HTML+PNG), "screen", "none"."""
+        step = Step(id=self.writer.unique_id(kind), kind=kind, started=utc_now())
+        self.writer.add_step(step)
+        limit = timeout or self.step_timeout_s
+        t0 = time.monotonic()
+        shoot = False
+        pin = self.profile.pin(kind)
+        try:
+            if pin is not None and pin.skip:
+                raise Skip("skipped by the site profile")
+            await asyncio.wait_for(action(step), limit)
+            step.status = STEP_OK
+            shoot = capture != "none"
+        except Skip as exc:
+            step.status, step.error = STEP_SKIPPED, str(exc)
+        except Blocked as exc:
+            step.status, step.error = STEP_BLOCKED, str(exc)
+            shoot = exc.screenshot
+        except Exception as exc:  # noqa: BLE001 - any failure becomes a row, never ends the scan
+            step.status, step.error = STEP_FAILED, plain_error(exc, limit)
+            shoot = capture != "none"
+        step.duration_ms = int((time.monotonic() - t0) * 1000)
+        if shoot:
+            # Page steps get the full page (capped); probe steps the viewport, which is quicker.
+            await self._capture(
+                step, html=capture == "page" and step.status == STEP_OK, full=capture == "page"
+            )
+        step.error = self.redactor.text(step.error, personal=self.logged_in)
+        self._note_reach(step)
+        if self.progress:
+            try:
+                self.progress(step)
+            except Exception:  # noqa: BLE001 - a broken progress printer must not stop a scan
+                pass
+        return step
+
+    def _note_reach(self, step: Step) -> None:
+        if step.kind not in PAGE_KINDS:
+            return
+        row = self.reach.get(step.kind)
+        if row is not None and row["status"] == STEP_OK:
+            return
+        self.reach[step.kind] = {
+            "kind": step.kind,
+            "status": step.status,
+            "url": step.final_url or step.url,
+            "found_by": step.found_by,
+            "confidence": step.confidence,
+            "note": step.error,
+            "step": step.id,
+        }
+
+    async def _capture(self, step: Step, html: bool, full: bool) -> None:
+        try:
+            await asyncio.wait_for(self._capture_inner(step, html, full), CAPTURE_TIMEOUT_S)
+        except Exception as exc:  # noqa: BLE001
+            note = f"capture failed: {plain_error(exc, CAPTURE_TIMEOUT_S)}"
+            step.error = f"{step.error}; {note}" if step.error else note
+
+    async def _capture_inner(self, step: Step, html: bool, full: bool) -> None:
+        page = self.page
+        step.final_url = page.url
+        try:
+            step.title = (await page.title())[:200]
+        except Exception:  # noqa: BLE001 - a page mid-navigation has no title yet
+            step.title = ""
+        if self.logged_in:
+            self.personal_steps.add(step.id)
+        if html:
+            step.timings = await page.evaluate(TIMINGS_JS) or {}
+            if not self.logged_in:
+                # Contacts shown to every visitor are the store's, not the customer's: keep them.
+                self.redactor.add_keep(
+                    await page.evaluate("() => document.body ? document.body.innerText : ''")
+                )
+            await page.evaluate(PREPARE_SNAPSHOT_JS, {"maxOpen": MAX_OPEN_TOGGLES, "waitMs": 120})
+            dom = await page.evaluate(
+                "() => (document.doctype ? '<!DOCTYPE html>\\n' : '') +"
+                " document.documentElement.outerHTML"
+            )
+            dom = _CAND_ATTR.sub("", dom)
+            dom = self.redactor.text(dom, personal=self.logged_in)
+            step.html = self.writer.write_text(f"pages/{step.id}.html", dom)
+        masked = self.logged_in or step.kind in ("login", "sign_in", "register")
+        if masked:
+            await page.evaluate(
+                MASK_JS,
+                {
+                    "needles": self.redactor.css_needles(),
+                    "patterns": list(PERSONAL_PATTERNS) if self.logged_in else [],
+                    "keep": sorted(self.redactor.keep),
+                },
+            )
+        try:
+            height = await page.evaluate("() => document.documentElement.scrollHeight")
+            if full and height > VIEWPORT_HEIGHT:
+                clip = {"x": 0, "y": 0, "width": 1280, "height": min(height, SCREENSHOT_MAX_HEIGHT)}
+                shot = await page.screenshot(full_page=True, clip=clip, timeout=8000)
+            else:
+                shot = await page.screenshot(timeout=8000)
+        finally:
+            if masked:
+                await page.evaluate(UNMASK_JS)
+        step.screenshot = self.writer.write_bytes(f"screens/{step.id}.png", shot)
+
+    # --- navigation ---------------------------------------------------------------------------
+    async def goto(self, url: str, step: Step | None = None) -> Any:
+        """Open a URL; an HTTP error status fails the step (the page is still captured)."""
+        url = urljoin(self.page.url if self.page.url.startswith("http") else self.start_url, url)
+        if step is not None and not step.url:
+            step.url = url
+        response = await self.page.goto(
+            url, wait_until="domcontentloaded", timeout=self.step_timeout_s * 1000
+        )
+        await self.settle()
+        if response is not None and response.status >= 400:
+            raise RuntimeError(f"HTTP {response.status} at {url}")
+        return response
+
+    async def settle(self, extra_ms: int = 60) -> None:
+        """Wait for the page to finish loading, bounded; a slow widget does not hold us up."""
+        try:
+            await self.page.wait_for_load_state("load", timeout=8000)
+        except Exception:  # noqa: BLE001 - a page that never fires load is still usable
+            pass
+        await self.page.wait_for_timeout(extra_ms)
+        try:
+            await self.page.evaluate(MARK_DEFAULTS_JS)
+        except Exception:  # noqa: BLE001 - mid-navigation
+            pass
+
+    async def click(self, found: Found | Candidate | str, wait_ms: int = 200) -> None:
+        """Click a control and wait for whatever it started (navigation or script)."""
+        cand = found.candidate if isinstance(found, Found) else found
+        if isinstance(cand, Candidate) and not cand.visible and cand.href.startswith("http"):
+            # A link in a closed menu cannot be clicked, but its URL can be opened.
+            await self.goto(cand.href)
+            return
+        selector = cand.selector if isinstance(cand, Candidate) else cand
+        self.last_status = None
+        await self.page.locator(selector).first.click(timeout=6000)
+        await self.settle(wait_ms)
+        if self.last_status is not None and self.last_status >= 400:
+            raise RuntimeError(f"HTTP {self.last_status} at {self.page.url} after the click")
+
+    # --- discovery on the live page -----------------------------------------------------------
+    async def candidates(
+        self, context: bool = False, include_hidden: bool = False
+    ) -> list[Candidate]:
+        raw = await self.page.evaluate(
+            COLLECT_JS, {"context": context, "includeHidden": include_hidden}
+        )
+        cands = [Candidate.from_dict(c) for c in raw]
+        self._remember_links(cands)
+        return cands
+
+    def _remember_links(self, cands: list[Candidate]) -> None:
+        for target in LINK_TARGETS:
+            found = self.vocab.best(target, [c for c in cands if c.href], self.origin)
+            if found is None or _is_action_url(found.url):
+                continue
+            old = self.pool.get(target)
+            if old is None or found.confidence > old.confidence:
+                self.pool[target] = found
+
+    async def find(
+        self,
+        target: str,
+        *,
+        links_only: bool = False,
+        use_pool: bool = False,
+        minimum: float = 0.35,
+        cands: list[Candidate] | None = None,
+    ) -> Found | None:
+        """Best control/link for a target: a profile pin, else this page, else (opt.) the pool."""
+        pinned = await self.pinned(target)
+        if pinned is not None:
+            return pinned
+        if cands is None:
+            cands = await self.candidates()
+        if links_only:
+            cands = [c for c in cands if c.href]
+        found = self.vocab.best(target, cands, self.origin, minimum)
+        if found is None and use_pool:
+            found = self.pool.get(target)
+        return found
+
+    async def pinned(self, target: str) -> Found | None:
+        """The site profile's pin for a target: its URL, or its selector if on this page."""
+        pin = self.profile.pin(target)
+        if pin is None or pin.skip:
+            return None
+        if pin.url:
+            url = urljoin(self.start_url, pin.url)
+            return Found(target, Candidate(text="", href=url, path="profile"), 1.0, "profile")
+        if pin.selector and await self.page.locator(pin.selector).count():
+            cand = Candidate(text="", selector=pin.selector, path=pin.selector)
+            return Found(target, cand, 1.0, "profile")
+        return None
+
+    async def fields(self, scope: str | None = None) -> list[dict[str, Any]]:
+        rows = await self.page.evaluate(FIELDS_JS, {"scope": scope})
+        for row in rows:
+            row["cls"] = self.vocab.classify_field(row)
+        return rows
+
+    async def visible_text(self, limit: int = 20000) -> str:
+        text = await self.page.evaluate("() => document.body ? document.body.innerText : ''")
+        return (text or "")[:limit]
+
+    def same_site(self, url: str) -> bool:
+        return same_origin(url, self.origin)
+
+
+_ACTION_URL = re.compile(r"logout|signout|sign-out|/add/|/remove|/delete|/cancel", re.I)
+
+
+def _is_action_url(url: str) -> bool:
+    """URLs that do something when opened (log out, add, delete): never visited as pages."""
+    return bool(url and _ACTION_URL.search(urlsplit(url).path))
