@@ -175,7 +175,9 @@ class Crawl:
             await self._capture(
                 step, html=capture == "page" and step.status == STEP_OK, full=capture == "page"
             )
-        step.error = self.redactor.text(step.error, personal=self.logged_in)
+        # The row goes to the progress printer (a log) now: redact it now, not only at the end.
+        for attr in ("error", "url", "final_url", "title", "found_by"):
+            setattr(step, attr, self.redactor.text(getattr(step, attr), personal=self.logged_in))
         self._note_reach(step)
         if self.progress:
             try:
