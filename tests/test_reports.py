@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from b2cect.checks import registry
+from b2cect.checks.in_sale import E1_HINT_SEEN
 from b2cect.checks.registry import catalogue
 from b2cect.checks.scoring import MaturityAnswers, compute_score, load_ratings, maturity_table
 from b2cect.checks.verdict import Evidence, Outcome, Verdict
@@ -261,6 +262,8 @@ def test_annex_a_section_when_assessed(tmp_path: Path) -> None:
 def test_auditor_ratings_show_in_report(tmp_path: Path) -> None:
     bundle = build_bundle(tmp_path / "bundle")
     verdicts = [Verdict(cid, Outcome.PASS, "ok", [Evidence("home", "home")]) for cid in catalogue()]
+    payment = next(v for v in verdicts if v.clause_id == "6.2.5.2")
+    payment.hints.append(f"{E1_HINT_SEEN}: 支付密码")  # as the real check says it (veto E1)
     rating_file = tmp_path / "ratings.yaml"
     experience = [i.id for i in catalogue().values() if i.scoring == "experience"]
     rating_file.write_text(
