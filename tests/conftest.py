@@ -1,8 +1,15 @@
-"""Shared pytest settings: pytest-playwright's browser is the system Chromium, headless."""
+"""Shared pytest settings: the system Chromium for pytest-playwright, and demo scans shared by
+every test module (a scan takes half a minute; each seller is scanned once per session)."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
 import pytest
+from b2cect.crawler.bundle import Bundle
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
@@ -19,3 +26,42 @@ CHROMIUM_FLAGS = [
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_FLAGS}
+
+
+@dataclass
+class DemoScan:
+    """One `b2cect scan --demo SELLER` run through the CLI, as a user runs it."""
+
+    seller: str
+    out: Path
+    exit_code: int
+    output: str
+
+    @property
+    def bundle(self) -> Bundle:
+        return Bundle(self.out / "bundle")
+
+    @property
+    def report(self) -> dict:
+        return json.loads((self.out / "report" / "report.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def demo_scan(tmp_path_factory) -> Callable[[str], DemoScan]:
+    """Scan a demo seller once per test session; every test module shares the result."""
+    from click.testing import CliRunner
+
+    from b2cect.cli import main
+
+    scans: dict[str, DemoScan] = {}
+
+    def get(seller: str) -> DemoScan:
+        if seller not in scans:
+            out = tmp_path_factory.mktemp(f"scan-{seller}")
+            run = CliRunner().invoke(main, ["scan", "--demo", seller, "--out", str(out), "-q"])
+            if run.exception and not isinstance(run.exception, SystemExit):
+                raise run.exception
+            scans[seller] = DemoScan(seller, out, run.exit_code, run.output)
+        return scans[seller]
+
+    return get
