@@ -21,7 +21,19 @@ import lxml.html
 from b2cect.crawler.bundle import Bundle, Page
 
 from .registry import check
-from .text import Hit, element_text, evidence, find, is_hidden, normalise, page_text, terms
+from .text import (
+    Hit,
+    broken_targets,
+    element_text,
+    evidence,
+    find,
+    is_hidden,
+    normalise,
+    page_text,
+    points_to_broken,
+    seller_text_only,
+    terms,
+)
 from .verdict import Evidence, Verdict, failed, not_applicable, passed, review
 
 # --- vocabulary -----------------------------------------------------------------------------
@@ -1115,7 +1127,8 @@ def _needs_installation(page: Page) -> str:
     m = NEEDS_INSTALLATION_GOODS.search(names)
     if m:
         return m.group(0)
-    hit = _first([page], NEEDS_INSTALLATION_TEXT)
+    # A customer asking "包安装吗？" in the Q&A does not say the goods need fitting.
+    hit = next(iter(seller_text_only(find(page, NEEDS_INSTALLATION_TEXT, limit=0))), None)
     return hit.match if hit else ""
 
 
@@ -1126,7 +1139,8 @@ def installation_service(bundle: Bundle) -> Verdict:
     Applies when a saved product's name (heading/title) names goods that are usually fitted
     (air conditioners, water heaters ...) or its page says it needs installation, or when such
     goods are on sale in a listing, search result or the home page (outside menus). The
-    channel and the requirements may be on the product page or on help/after-sales pages.
+    channel and the requirements may be on the product page or on help/after-sales pages, in
+    the seller's words: customers' reviews and questions do not count.
     When only a listing shows such goods and the help pages are silent, the item is
     needs_review: the product pages that may carry the information were not saved.
     """
@@ -1141,7 +1155,14 @@ def installation_service(bundle: Bundle) -> Verdict:
             _searched(products + bundle.pages("listing", "search"), "goods needing installation"),
         )
     pages = [p for p, _ in fitted] + bundle.pages(*HELP_KINDS)
-    install_hits = [h for h in find(pages, INSTALLATION, limit=0) if not _in_chrome(h.element)]
+    # The seller's words only: reviews and Q&A ("安装师傅很专业") are customers' experiences,
+    # not the store's installation channel, and a link to a 404 page is no channel.
+    broken = broken_targets(bundle)
+    install_hits = [
+        h
+        for h in seller_text_only(find(pages, INSTALLATION, limit=0))
+        if not _in_chrome(h.element) and not points_to_broken(h, broken)
+    ]
     channel = next(
         (
             h

@@ -30,7 +30,18 @@ import lxml.html
 from b2cect.crawler.bundle import Bundle, Page, Step
 
 from .registry import check
-from .text import element_text, evidence, find, is_hidden, links, normalise, terms
+from .text import (
+    broken_targets,
+    element_text,
+    evidence,
+    find,
+    is_hidden,
+    links,
+    normalise,
+    points_to_broken,
+    seller_text_only,
+    terms,
+)
 from .verdict import Evidence, Verdict, failed, not_applicable, passed, review
 
 # fmt: off
@@ -338,9 +349,11 @@ PAYMENT_SECURITY = terms(
     r"re:(?-i:\bPIN\b)", "two-factor", "2FA",
 )
 
+# A bare status ("支付失败" on the declined page) is no help; "支付失败怎么办" is.
 PAYMENT_HELP = terms(
     "支付帮助", "支付问题", "支付遇到问题", "付款帮助", "付款问题", "支付常见问题", "如何支付",
-    "支付方式说明", "支付失败", "支付说明", "付款说明", "支付指南", "payment help", "payment faq",
+    "支付方式说明", r"re:(?:支付|付款)失败(?:了)?(?:怎么办|如何处理|的原因|常见原因|原因|解决)",
+    "支付说明", "付款说明", "支付指南", "payment help", "payment faq",
     "payment questions", "problems paying", "problem paying", "payment issues",
     "payment problems", "trouble paying", "help with payment", "payment information",
     "paying for your order",
@@ -1834,7 +1847,11 @@ def payment_methods_and_security(bundle: Bundle) -> Verdict:
 
 @check("6.2.5.3")
 def payment_help(bundle: Bundle) -> Verdict:
-    """Help for payment questions: a payment help page, or payment help linked from checkout."""
+    """Help for payment questions: a payment help page, or payment help linked from checkout.
+
+    A link counts when its target is not known to be broken (listed by the link check, or a
+    step that answered an HTTP error); customers' reviews and questions are not help.
+    """
     for page in bundle.pages("payment_help"):
         heading = find(page, PAYMENT_WORD, limit=1)
         if heading:
@@ -1846,12 +1863,19 @@ def payment_help(bundle: Bundle) -> Verdict:
     )
     if not pages:
         return review("Not judged: no checkout, payment or help page was reached.")
-    found = first_hit(pages, PAYMENT_HELP, "payment help")
-    if found:
-        return passed("Help with payment questions is offered.", found)
+    # A help link counts only when the help exists: "查看支付帮助" leading to a 404 is no help.
+    broken = broken_targets(bundle)
+    hits = seller_text_only(find(pages, PAYMENT_HELP, limit=0))
+    working = [h for h in hits if not points_to_broken(h, broken)]
+    if working:
+        return passed(
+            "Help with payment questions is offered.", working[0].evidence("payment help")
+        )
+    dead = [h.evidence("payment help link, target page broken (HTTP error)") for h in hits[:2]]
     return failed(
-        "No help for payment questions found.",
-        looked_at(pages, "支付帮助/支付问题/payment help/payment FAQ"),
+        "No help for payment questions found"
+        + (": the payment help links lead to broken pages." if dead else "."),
+        dead + looked_at(pages, "支付帮助/支付问题/payment help/payment FAQ"),
     )
 
 

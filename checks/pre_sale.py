@@ -17,7 +17,20 @@ import lxml.html
 from b2cect.crawler.bundle import Bundle, Page
 
 from .registry import check
-from .text import element_text, evidence, excerpt, find, is_hidden, links, normalise, terms
+from .text import (
+    broken_targets,
+    element_text,
+    evidence,
+    excerpt,
+    find,
+    in_user_content,
+    is_hidden,
+    links,
+    normalise,
+    points_to_broken,
+    seller_text_only,
+    terms,
+)
 from .verdict import Evidence, Verdict, failed, not_applicable, passed, review
 
 # fmt: off
@@ -962,12 +975,19 @@ def _link_target_saved(hit: Any, saved: set[str]) -> bool:
     return urlsplit(urljoin(hit.page.url, href)).path.rstrip("/") in saved
 
 
+def _chrome_label(hit: Any) -> bool:
+    """A heading in the header, footer or menu ("支付与发票" over a column of links) only names
+    the links below it; the explanation is on the pages they lead to."""
+    return hit.element.tag in ("h1", "h2", "h3", "h4", "h5", "h6", "dt") and _in_chrome(hit.element)
+
+
 @check("6.1.2.d")
 def payment_invoice_returns_info(bundle: Bundle) -> Verdict:
     """Payment forms, invoices, returns/exchanges and after-sales channels are explained.
 
-    Text counts; a bare footer link does not (it only promises a page). A link whose page was
-    saved without the topic counts as nothing; one whose page was not saved goes to the auditor.
+    Text counts; a bare footer link, or a footer column heading, does not (it only promises a
+    page). A link whose page was saved without the topic, or that answers 404, counts as nothing;
+    one whose page was not saved goes to the auditor. Reviews and Q&A are customers' words.
     """
     pages = [p for p in bundle.pages() if p.kind not in GOODS_PAGE_KINDS]
     saved = _saved_paths(bundle)
@@ -977,10 +997,17 @@ def payment_invoice_returns_info(bundle: Bundle) -> Verdict:
         "returns/exchanges": RETURNS_INFO,
         "after-sales service": AFTER_SALES_INFO,
     }
+    broken = broken_targets(bundle)
     explained, linked_only, absent = [], [], []
     for topic, pattern in topics.items():
-        hits = find(pages, pattern, limit=0)
-        texts = [h for h in hits if not _is_control(h.element)]
+        # Customers' reviews and questions are not the store's information, and a link to a
+        # page that answers 404 explains nothing.
+        hits = [
+            h
+            for h in seller_text_only(find(pages, pattern, limit=0))
+            if not points_to_broken(h, broken)
+        ]
+        texts = [h for h in hits if not _is_control(h.element) and not _chrome_label(h)]
         # A sentence about the topic beats a bare heading; a heading on a saved page still counts.
         text_hit = next((h for h in texts if len(h.text) > len(h.match) + 6), None) or next(
             iter(texts), None
@@ -1199,6 +1226,14 @@ def product_updates(bundle: Bundle) -> Verdict:
     )
 
 
+def _sellers_words_about(page: Page) -> Callable[[Any], bool]:
+    """Accept hits about this product in the seller's own words: what customers write in
+    reviews and Q&A ("the installer came on time", "careful, it gets hot") is not what the
+    seller arranges or warns about."""
+    about_product = _not_title(page)
+    return lambda hit: about_product(hit) and not in_user_content(hit.element)
+
+
 def _conditional(
     bundle: Bundle,
     applies: re.Pattern[str],
@@ -1219,7 +1254,7 @@ def _conditional(
         )
     found, lacking = [], []
     for page in concerned:
-        hit = _first_hit(page, needed, _not_title(page))
+        hit = _first_hit(page, needed, _sellers_words_about(page))
         if hit is None:
             lacking.append(page)
         else:

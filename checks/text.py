@@ -287,3 +287,161 @@ def links(page: Page) -> list[tuple[str, str, lxml.html.HtmlElement]]:
         label = element_text(a) or a.get("title") or a.get("aria-label") or ""
         found.append((label, href, a))
     return found
+
+
+# --- the seller's own words versus customers' words --------------------------------------------
+# Reviews, questions and comments on a store's pages are written by customers: "the installer
+# came on time" in a review is not the seller's installation arrangement, and a 404 behind a
+# "payment help" link is no help. Checks that need the seller's own information filter with
+# seller_text_only() and drop links to broken pages with points_to_broken().
+from urllib.parse import urljoin, urlsplit  # noqa: E402 (kept with the helpers that use it)
+
+from b2cect.crawler.bundle import Bundle  # noqa: E402
+
+# Class/id tokens (split on "-", "_", ":", "/", spaces and camelCase) that mark user content.
+USER_CONTENT_TOKEN = re.compile(
+    r"(?:product|user|customer|buyer)?(?:reviews?|comments?|qa|qna|ratings?|testimonials?)"
+    r"|.*(?:评价|问答|评论|留言|晒单|问大家).*"
+)
+# Weaker marks: a FAQ is made of questions and answers too, so these count as user content
+# only when no ancestor says the block is the seller's (see SELLER_CONTEXT_TOKENS).
+USER_QUESTION_TOKEN = re.compile(r"(?:product|user|customer|buyer)?(?:questions?|answers?)")
+# Tokens that make such a block the seller's: "order-review", "faq-question", "help-answer".
+SELLER_CONTEXT_TOKENS = {
+    "order",
+    "orders",
+    "checkout",
+    "cart",
+    "faq",
+    "faqs",
+    "help",
+    "summary",
+    "security",
+    "policy",
+    "常见问题",
+    "帮助",
+}
+# Headings that open a section of user content (read from the heading's start).
+USER_CONTENT_HEADING = re.compile(
+    r"^\s*(?:(?:商品|用户|买家|顾客|累计|全部|精选)?(?:评价|评论|问答|晒单)|问大家|大家都在问"
+    r"|(?:customer\s+|product\s+|user\s+)?(?:reviews|ratings|questions|comments)"
+    r"(?:\s*(?:&|and)\s*(?:answers|reviews))?\s*(?:$|[(\[（:：\d])"
+    r"|q\s*&\s*a\b)",
+    re.IGNORECASE,
+)
+SELLER_HEADING = terms("常见问题", "帮助", "FAQ", "FAQs", "frequently asked", "help")
+HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+CHROME_TAGS = ("header", "footer", "nav")
+
+
+def _tokens(node: lxml.html.HtmlElement) -> list[str]:
+    words = " ".join(
+        node.get(attr) or "" for attr in ("class", "id", "itemprop", "itemtype", "data-role")
+    )
+    words = re.sub(r"([a-z])([A-Z])", r"\1 \2", words)  # productReviews -> product Reviews
+    return [t for t in re.split(r"[\s_\-/:.]+", words.lower()) if t]
+
+
+def _marked(node: lxml.html.HtmlElement) -> str:
+    """'seller', 'user' or 'question' (weak user mark) from the node's own class/id, else ''."""
+    tokens = _tokens(node)
+    if any(t in SELLER_CONTEXT_TOKENS for t in tokens):
+        return "seller"
+    if any(USER_CONTENT_TOKEN.fullmatch(t) for t in tokens):
+        return "user"
+    if any(USER_QUESTION_TOKEN.fullmatch(t) for t in tokens):
+        return "question"
+    return ""
+
+
+def _heading_says(heading: lxml.html.HtmlElement | None) -> str:
+    if heading is None:
+        return ""
+    text = element_text(heading)
+    if SELLER_HEADING.search(text):
+        return "seller"
+    return "user" if USER_CONTENT_HEADING.search(text) else ""
+
+
+def _own_heading(node: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
+    """The heading that opens a section: its first child heading."""
+    return next((c for c in node if isinstance(c.tag, str) and c.tag in HEADING_TAGS), None)
+
+
+def _preceding_heading(node: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
+    """The nearest heading before the node among its siblings (flat pages: h2, p, p, h2, p)."""
+    if node.tag in CHROME_TAGS or node.tag in HEADING_TAGS:
+        return None
+    for sibling in node.itersiblings(preceding=True):
+        if isinstance(sibling.tag, str) and sibling.tag in HEADING_TAGS:
+            return sibling
+    return None
+
+
+def in_user_content(el: lxml.html.HtmlElement) -> bool:
+    """True inside a review, question/answer or comment block, judged from the nearest
+    ancestor whose class/id or heading says whose words these are (a FAQ is the seller's)."""
+    question = False  # a "question"/"answer" block seen: user content unless inside a FAQ
+    node = el
+    while node is not None and isinstance(node.tag, str) and node.tag != "body":
+        for says in (
+            _marked(node),
+            _heading_says(_own_heading(node)),
+            _heading_says(_preceding_heading(node)),
+        ):
+            if says == "question":
+                question = True
+            elif says:
+                return says == "user"
+        node = node.getparent()
+    return question
+
+
+def seller_text_only(hits: Iterable[Hit]) -> list[Hit]:
+    """The hits that are the seller's words: user content (reviews, Q&A, comments) left out."""
+    return [h for h in hits if not in_user_content(h.element)]
+
+
+def _url_key(url: str) -> str:
+    parts = urlsplit(url)
+    path = parts.path.rstrip("/") or "/"
+    return f"{parts.netloc.lower()}{path}" + (f"?{parts.query}" if parts.query else "")
+
+
+HTTP_ERROR = re.compile(r"\bHTTP\s*[45]\d\d\b")
+
+
+def broken_targets(bundle: Bundle) -> set[str]:
+    """URLs known to be broken: listed by the link check, or a step that answered 4xx/5xx."""
+    found: set[str] = set()
+    links_fact = bundle.fact("links") or {}
+    for row in links_fact.get("broken") or []:
+        if isinstance(row, dict) and row.get("url"):
+            found.add(_url_key(str(row["url"])))
+    for step in bundle.steps:
+        if step.status == "failed" and HTTP_ERROR.search(step.error or ""):
+            found.update(_url_key(u) for u in (step.url, step.final_url) if u)
+    return found
+
+
+POINTER_CHARS = 30  # text around a link this short only points at the link ("支付遇到问题？")
+
+
+def points_to_broken(hit: Hit, broken: set[str]) -> bool:
+    """True when the hit is a link (or a short line around links) whose targets are all broken."""
+    if not broken:
+        return False
+    anchor = hit.element if hit.element.tag == "a" else next(hit.element.iterancestors("a"), None)
+    if anchor is not None:
+        anchors = [anchor]
+    else:
+        anchors = [a for a in hit.element.iter("a") if a.get("href")]
+    if not anchors:
+        return False
+    if anchor is None:
+        outside = normalise(hit.text)
+        for a in anchors:
+            outside = outside.replace(element_text(a), "", 1)
+        if len(outside.strip()) > POINTER_CHARS:
+            return False  # the block explains something itself; the link is extra
+    return all(_url_key(urljoin(hit.page.url, a.get("href") or "")) in broken for a in anchors)

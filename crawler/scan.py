@@ -220,13 +220,29 @@ async def _guarded(c: Crawl, name: str, run: Callable[[], Awaitable[Any]]) -> No
 def seal(writer: BundleWriter, c: Crawl, info: BrowserInfo) -> Path:
     """Timings and reach, a last redaction pass with everything learnt, then the SHA-256 seal."""
     home_step = next((s for s in writer.steps if s.kind == "home"), None)
-    writer.manifest["store"]["name"] = home_step.title if home_step else ""
+    if home_step and home_step.html:
+        home_html = writer.root / home_step.html
+        writer.manifest["store"]["name"] = _store_name(home_html, home_step.title)
     if not writer.manifest["store"]["language"] and home_step and home_step.html:
         writer.manifest["store"]["language"] = _language_of(writer.root / home_step.html)
     writer.set_fact("timings", _timings(writer.steps))
     _final_redaction(writer, c)
     writer.manifest["reach"] = _reach_rows(c)
     return writer.finish(info.as_dict())
+
+
+def _store_name(path: Path, title: str) -> str:
+    """The shop's own name: og:site_name or application-name when given, else the last part
+    of the home page title ("正品行货 - 禾木优选" -> "禾木优选", "Home | Shop" -> "Shop")."""
+    text = path.read_text(encoding="utf-8", errors="replace")
+    for prop in ("og:site_name", "application-name"):
+        m = re.search(
+            rf"<meta[^>]+(?:property|name)=\"{prop}\"[^>]+content=\"([^\"]+)\"", text, re.I
+        )
+        if m:
+            return m.group(1).strip()
+    parts = [p.strip() for p in re.split(r"\s[-|–—_]\s", title) if p.strip()]
+    return parts[-1] if parts else title.strip()
 
 
 def _language_of(path: Path) -> str:
