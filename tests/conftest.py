@@ -9,23 +9,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from b2cect.crawler.browser import LAUNCH_ARGS, find_browser
 from b2cect.crawler.bundle import Bundle
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
-    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_FLAGS}
+    """pytest-playwright drives the same browser, with the same flags, as b2cect does."""
+    executable = find_browser().executable
+    return {**browser_type_launch_args, "executable_path": executable, "args": LAUNCH_ARGS}
 
 
 @dataclass

@@ -19,6 +19,7 @@ from pathlib import Path
 import lxml.html
 import pandas as pd
 import pytest
+from b2cect.crawler.browser import LAUNCH_ARGS, find_browser
 from b2cect.demo import DEMO_PASSWORD, DEMO_USER, SELLERS, DemoStore
 from b2cect.demo.sellers import BROKEN, FEATURES
 
@@ -26,15 +27,6 @@ ROOT = Path(__file__).resolve().parents[1]
 EXPECTED = ROOT / "fixtures" / "demo_store" / "expected"
 CATALOGUE = ROOT / "checks" / "catalogue.csv"
 MANUAL = {"6.3.2.1", "6.3.2.2", "6.3.2.3", "6.4.1.d"}
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 class Browser:
@@ -710,7 +702,7 @@ def test_every_broken_feature_fails_its_clauses_in_the_oracle():
 def test_browser_tabs_cascade_validation_and_strength_meter(compliant):
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as play:
-        browser = play.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_FLAGS)
+        browser = play.chromium.launch(executable_path=find_browser().executable, args=LAUNCH_ARGS)
         try:
             page = browser.new_page()
             page.set_default_timeout(10_000)
