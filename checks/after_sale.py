@@ -75,7 +75,7 @@ TIMESTAMP = re.compile(
 NOT_YET_SHIPPED = terms(
     "待付款", "待支付", "等待付款", "未付款", "待发货", "未发货", "待出库", "备货中",
     "awaiting payment", "pending payment", "unpaid", "awaiting dispatch", "awaiting shipment",
-    "not yet shipped", "not shipped",
+    "not yet shipped", "not shipped", "正在处理", "处理中", "being processed", "processing",
 )
 LEFT_WAREHOUSE = re.compile(
     "|".join(p.pattern for p in (STAGE_SHIPPED, STAGE_DELIVERED)), re.IGNORECASE

@@ -182,6 +182,17 @@ def exposures_in(page: Page, block: lxml.html.HtmlElement) -> tuple[list[Exposur
     return list(unique.values()), masked
 
 
+def says_no_reviews_yet(block: lxml.html.HtmlElement) -> bool:
+    """The block (or, for a bare heading block, its small enclosing section) has no reviews."""
+    if NO_REVIEWS_YET.search(element_text(block)):
+        return True
+    parent = block.getparent()
+    if parent is None:
+        return False
+    around = element_text(parent)
+    return len(around) <= 400 and bool(NO_REVIEWS_YET.search(around))
+
+
 @check("6.5.1")
 def reviews_keep_customers_private(bundle: Bundle) -> Verdict:
     """Reviews and purchase records shown to everyone mask names and phone numbers.
@@ -191,6 +202,8 @@ def reviews_keep_customers_private(bundle: Bundle) -> Verdict:
     """
     products = bundle.pages("product")
     blocks = [(p, b) for p in products for b in review_blocks(p)]
+    # A section that only says "no reviews yet" shows no customer to protect.
+    blocks = [(p, b) for p, b in blocks if not says_no_reviews_yet(b)]
     if not blocks:
         return review(
             "No review or purchase record was seen on the product pages, so there "
@@ -219,6 +232,21 @@ def reviews_keep_customers_private(bundle: Bundle) -> Verdict:
         f"Reviews / purchase records do not expose customers: {how}.",
         evidence(page, block, "review section", text=mask_personal(element_text(block))),
     )
+
+
+NO_REVIEWS_YET = terms(
+    "暂无评价",
+    "暂无评论",
+    "还没有任何评论",
+    "还没有任何评价",
+    "还没有评论",
+    "还没有评价",
+    "no reviews",
+    "not have any reviews",
+    "no customer reviews",
+    "be the first to review",
+    "be the first to write",
+)
 
 
 # --- 6.5.2 what the privacy policy tells customers ---------------------------------------------

@@ -99,7 +99,13 @@ LIVE_CHAT = terms(
 )
 
 # 6.1.2.c: the B2CECT commitment itself, and weaker wordings an auditor must weigh.
-B2CECT_COMMITMENT = terms("B2CECT", "re:LB/T\\s*10001", "B2C电子商务交易服务承诺")
+# "B2CECT" alone may be a shop's name or tagline: it must come with a pledge or the standard.
+B2CECT_COMMITMENT = terms(
+    "re:LB/T\\s*10001",
+    "B2C电子商务交易服务承诺",
+    "re:B2CECT.{0,30}(?:承诺|服务规范|服务要求|commit|pledge|promise|requirements|standard)",
+    "re:(?:承诺|遵守|遵循|依照|commit|pledge|promise|follow|comply).{0,30}B2CECT",
+)
 GENERIC_COMMITMENT = terms(
     "服务承诺", "诚信承诺", "消费者保障", "our commitment", "service pledge", "our promise",
     "customer promise",
@@ -179,7 +185,8 @@ IN_STOCK = terms(
     "available now", "low stock", "few left",
 )
 OUT_OF_STOCK = terms(
-    "无货", "缺货", "售罄", "已售完", "已售罄", "暂时缺货", "到货通知", "补货中", "out of stock",
+    "无货", "缺货", "售罄", "已售完", "已售罄", "暂时缺货", "库存不足", "到货通知", "补货中",
+    "out of stock",
     "sold out", "currently unavailable", "temporarily unavailable", "notify me when available",
     "back in stock",
 )

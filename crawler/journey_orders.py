@@ -240,7 +240,11 @@ async def more_order_details(c: Crawl, found_orders: list[dict[str, Any]]) -> No
         if len(picked) >= MAX_EXTRA_DETAILS:
             break
         link = order.get("link") or ""
-        if not link or link == first or not c.same_site(link) or order["status"] in seen_status:
+        if not link or link == first or not c.same_site(link):
+            continue
+        # A history without status words (the status shows only on the order page) cannot be
+        # told apart from the list, so such orders are opened in list order, still bounded.
+        if order["status"] and order["status"] in seen_status:
             continue
         seen_status.add(order["status"])
         picked.append(order)
