@@ -1,4 +1,4 @@
-"""The `b2cect` command: scan, check, audit, clauses, demo."""
+"""The `b2cect` command: scan, discover, check, audit, clauses, demo."""
 
 from __future__ import annotations
 
@@ -248,6 +248,76 @@ def clauses(section, fmt) -> None:
 
 
 @main.command()
+@click.argument("url")
+@click.option(
+    "--profile",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="An existing site profile to start from (its pins win over discovery).",
+)
+@click.option(
+    "--login-env",
+    default="B2CECT_LOGIN",
+    show_default=True,
+    help="Log in only when $PREFIX_USER and $PREFIX_PASSWORD are set.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("b2cect-profile.yaml"),
+    show_default=True,
+    help="Where the draft site profile goes.",
+)
+@click.option(
+    "--browser",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Chromium/Chrome executable (default: found automatically; env B2CECT_BROWSER).",
+)
+@click.option(
+    "--timeout",
+    "step_timeout",
+    type=click.IntRange(3, 300),
+    default=20,
+    show_default=True,
+    help="Seconds allowed for each page.",
+)
+def discover(url, profile, login_env, out, browser, step_timeout) -> None:
+    """Find a store's pages (no order, no form sent) and draft a site profile for `scan`.
+
+    Prints the reach table (the same rows a scan writes into its manifest) and writes a
+    profile YAML pinning the URLs found. Exit code: 0 done, 2 the store could not be opened.
+    """
+    from b2cect.crawler.browser import BrowserNotFound
+    from b2cect.crawler.discover import discover_sync, draft_profile
+    from b2cect.crawler.profile import ProfileError
+    from b2cect.crawler.scan import ScanOptions
+
+    click.echo(f"Discovering {url} ...")
+    try:
+        result = discover_sync(
+            ScanOptions(
+                url=url,
+                out=out.parent,
+                profile=profile,
+                login_env=login_env,
+                step_timeout_s=step_timeout,
+                browser=browser,
+            )
+        )
+    except (BrowserNotFound, ProfileError) as exc:
+        click.secho(f"b2cect: {exc}", fg="red", err=True)
+        sys.exit(pipeline.EXIT_NO_SCAN)
+    print_reach(result)
+    out.write_text(draft_profile(result, " ".join(["b2cect", *sys.argv[1:]])), encoding="utf-8")
+    click.echo(f"\nDraft profile: {out}  (edit it, then: b2cect scan {url} --profile {out})")
+    home = next((r for r in result.rows if r["kind"] == "home"), None)
+    if home is None or home["status"] != "ok":
+        reason = home["note"] if home else "no home step"
+        click.secho(f"b2cect: the store could not be opened: {reason}", fg="red", err=True)
+        sys.exit(pipeline.EXIT_NO_SCAN)
+
+
+@main.command()
 @click.option("--seller", default=None, help="Demo seller (default: the compliant one).")
 @click.option("--port", default=8000, show_default=True, type=int)
 def demo(seller, port) -> None:
@@ -326,6 +396,32 @@ def print_step(step) -> None:
     where = step.final_url or step.url
     note = f"  ({step.error})" if step.error else ""
     click.echo(f"  {status} {step.id:<20} {step.duration_ms / 1000:5.1f}s  {where}{note}")
+
+
+def print_reach(result) -> None:
+    """The reach table of a discovery run: found pages, then what it could not find."""
+    from b2cect.crawler.discover import PINNABLE
+
+    tried = [r for r in result.rows if r["step"]]
+    click.echo("")
+    click.echo(f"  {'kind':<16} {'found':<7} {'conf':>4}  {'url':<48} found by")
+    for row in tried:
+        ok = row["status"] == "ok"
+        mark = click.style(f"{'yes' if ok else 'no':<7}", fg="green" if ok else "yellow")
+        url = row["url"] if ok else f"({row['status']}: {row['note']})"
+        conf = f"{row['confidence']:.2f}" if ok else ""
+        click.echo(f"  {row['kind']:<16} {mark} {conf:>4}  {url:<48} {row['found_by']}")
+    missing = [r for r in result.rows if r["kind"] in PINNABLE and r["status"] != "ok"]
+    if result.search_box:
+        click.echo(f"\n  search box: {result.search_box}")
+    if result.popups:
+        click.echo("  pop-ups closed: " + ", ".join(f"'{p['text']}'" for p in result.popups))
+    if missing:
+        click.echo("\nNot found:")
+        for row in missing:
+            seen = result.seen.get(row["kind"])
+            hint = f"; a link was seen: {seen['url']}" if seen else ""
+            click.echo(f"  {row['kind']:<16} {row['note'] or row['status']}{hint}")
 
 
 def write_reports(out_dir: Path, result: pipeline.AuditResult) -> dict[str, Path]:

@@ -14,8 +14,8 @@ import asyncio
 import os
 import re
 import statistics
-from collections.abc import Awaitable, Callable
-from contextlib import suppress
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,6 +50,7 @@ from .journey_info import info_pages
 from .journey_orders import orders
 from .profile import SiteProfile, load_profile
 from .redact import Redactor
+from .scripts import WATCH_INIT_SCRIPT
 from .session import Crawl, plain_error
 
 TOOL_VERSION = "0.1.0"
@@ -107,15 +108,9 @@ def scan_sync(opts: ScanOptions) -> Path:
 
 
 async def scan(opts: ScanOptions) -> Path:
-    from playwright.async_api import async_playwright
-
     profile = load_profile(opts.profile)
-    info = find_browser(opts.browser)
     creds = credentials_for(opts)
-    redactor = Redactor()
-    if creds:
-        redactor.add_secret(creds[0])
-        redactor.add_secret(creds[1])
+    redactor = redactor_for(creds)
     allow_order = may_place_order(opts, profile)
     writer = BundleWriter(
         opts.out,
@@ -130,12 +125,37 @@ async def scan(opts: ScanOptions) -> Path:
         },
         tool={"name": "b2cect", "version": TOOL_VERSION},
     )
+    async with crawl_session(opts, profile, writer, redactor) as (crawl, info):
+        crawl.state["allow_order"] = allow_order
+        await journey(crawl, opts, creds, allow_order)
+    seal(writer, crawl, info)
+    return writer.root
+
+
+def redactor_for(creds: tuple[str, str] | None) -> Redactor:
+    redactor = Redactor()
+    if creds:
+        redactor.add_secret(creds[0])
+        redactor.add_secret(creds[1])
+    return redactor
+
+
+@asynccontextmanager
+async def crawl_session(
+    opts: ScanOptions, profile: SiteProfile, writer: BundleWriter, redactor: Redactor
+) -> AsyncIterator[tuple[Crawl, BrowserInfo]]:
+    """A browser, a context with our init scripts, one page and the Crawl around them; shared
+    by `scan` and `discover` so both see a store the same way. Everything is closed after."""
+    from playwright.async_api import async_playwright
+
+    info = find_browser(opts.browser)
     async with async_playwright() as pw:
         browser = await launch(pw, info, headless=opts.headless)
         context = link_client = None
         try:
             context = await new_context(browser, profile.storage_state or None)
             await context.add_init_script(DEFAULTS_INIT_SCRIPT)
+            await context.add_init_script(WATCH_INIT_SCRIPT)
             # One click or fill never needs long; a missing element fails fast, not at the
             # step's limit.
             context.set_default_timeout(min(opts.step_timeout_s, ACTION_TIMEOUT_S) * 1000)
@@ -155,16 +175,13 @@ async def scan(opts: ScanOptions) -> Path:
                 link_client=link_client,
                 progress=opts.progress,
             )
-            crawl.state["allow_order"] = allow_order
-            await journey(crawl, opts, creds, allow_order)
+            yield crawl, info
         finally:
             for closable in (link_client, context):
                 with suppress(Exception):
                     if closable is not None:
                         await (closable.dispose() if closable is link_client else closable.close())
             await browser.close()
-    seal(writer, crawl, info)
-    return writer.root
 
 
 async def journey(
@@ -226,8 +243,9 @@ def seal(writer: BundleWriter, c: Crawl, info: BrowserInfo) -> Path:
     if not writer.manifest["store"]["language"] and home_step and home_step.html:
         writer.manifest["store"]["language"] = _language_of(writer.root / home_step.html)
     writer.set_fact("timings", _timings(writer.steps))
+    popups_fact(writer, c)
     _final_redaction(writer, c)
-    writer.manifest["reach"] = _reach_rows(c)
+    writer.manifest["reach"] = reach_rows(c)
     return writer.finish(info.as_dict())
 
 
@@ -269,7 +287,13 @@ def _timings(steps: list[Step]) -> dict[str, Any]:
     }
 
 
-def _reach_rows(c: Crawl) -> list[dict[str, Any]]:
+NOT_IN_JOURNEY = "not part of this scan's journey"
+
+
+def reach_rows(c: Crawl, untried_note: str = NOT_IN_JOURNEY) -> list[dict[str, Any]]:
+    """The reach table: one row per page kind, {kind, status, url, found_by, confidence, note,
+    step}. The scan writes it into the manifest and `b2cect discover` prints it (and pins its
+    URLs in the draft profile), so both always say the same. URLs and notes come redacted."""
     rows = []
     for kind in PAGE_KINDS:
         row = c.reach.get(kind)
@@ -282,11 +306,24 @@ def _reach_rows(c: Crawl) -> list[dict[str, Any]]:
                 "url": "",
                 "found_by": "",
                 "confidence": 0,
-                "note": "not part of this scan's journey",
+                "note": untried_note,
                 "step": "",
             }
+        else:
+            row = dict(row)
+            row["url"] = c.redactor.text(row["url"], True)
+            row["note"] = c.redactor.text(row["note"], True)
         rows.append(row)
     return rows
+
+
+def popups_fact(writer: BundleWriter, c: Crawl) -> None:
+    """Add the pop-ups the session closed by itself (over later pages, or in the way of a
+    click) to the `popups` fact the journey's popups step wrote."""
+    if not c.dismissed:
+        return
+    fact = writer.facts.setdefault("popups", {"step": c.dismissed[0]["step"], "dismissed": []})
+    fact.setdefault("dismissed", []).extend(c.dismissed)
 
 
 def _final_redaction(writer: BundleWriter, c: Crawl) -> None:
@@ -301,9 +338,6 @@ def _final_redaction(writer: BundleWriter, c: Crawl) -> None:
             cleaned = red.text(text, personal)
             if cleaned != text:
                 path.write_text(cleaned, encoding="utf-8")
-    for row in c.reach.values():
-        row["url"] = red.text(row["url"], True)
-        row["note"] = red.text(row["note"], True)
     writer.facts = red.data(writer.facts, personal=True)
     for path in (writer.root / "downloads").glob("*"):
         if path.is_file():

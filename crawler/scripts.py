@@ -366,23 +366,150 @@ VALIDATION_MESSAGES_JS = (
 }"""
 )
 
-# Visible popups/banners that sit over the page (cookie notices, modals).
+# Overlays (cookie/consent banners, modals, newsletter pop-ups) that sit over the page: fixed
+# or sticky boxes, dialogs, and absolute boxes with a high z-index. `blocking` means it covers
+# a large part of the viewport (a modal with a backdrop) rather than a strip along an edge.
+_OVERLAY_FINDER = r"""
+  const overlays = () => {
+    const out = [];
+    const vw = window.innerWidth || 1, vh = window.innerHeight || 1;
+    for (const el of document.querySelectorAll('body *')) {
+      if (out.length >= 8) break;
+      const tag = el.tagName;
+      if (tag === 'HEADER' || tag === 'NAV' || tag === 'SCRIPT' || tag === 'STYLE') continue;
+      const cs = getComputedStyle(el);
+      const z = parseInt(cs.zIndex, 10) || 0;
+      const floating = ['fixed', 'sticky'].includes(cs.position) ||
+        (cs.position === 'absolute' && z >= 100) || el.getAttribute('role') === 'dialog' ||
+        el.getAttribute('aria-modal') === 'true' || tag === 'DIALOG';
+      if (!floating || !B.visible(el)) continue;
+      if (out.some(o => o.el.contains(el))) continue;       // the outer box is enough
+      const r = el.getBoundingClientRect();
+      if (r.height < 40 || r.bottom <= 0 || r.top >= vh) continue;
+      const t = B.text(el);
+      if (!t && !el.querySelector('button, [role=button], a')) continue;
+      const w = Math.max(0, Math.min(r.right, vw) - Math.max(r.left, 0));
+      const h = Math.max(0, Math.min(r.bottom, vh) - Math.max(r.top, 0));
+      const share = (w * h) / (vw * vh);
+      out.push({el, text: t.slice(0, 160), top: r.top, height: r.height, z,
+                share: Math.round(share * 100) / 100, blocking: share >= 0.25});
+    }
+    return out;
+  };
+"""
+
 OVERLAYS_JS = (
     "() => {"
     + _HELPERS
+    + _OVERLAY_FINDER
     + r"""
-  const out = [];
-  for (const el of document.querySelectorAll('body *')) {
-    const cs = getComputedStyle(el);
-    if (!['fixed', 'sticky'].includes(cs.position) && el.getAttribute('role') !== 'dialog' &&
-        el.tagName !== 'DIALOG') continue;
-    if (!B.visible(el)) continue;
-    const r = el.getBoundingClientRect();
-    if (r.height < 40 || el.tagName === 'HEADER' || el.tagName === 'NAV') continue;
-    const t = B.text(el);
-    if (!t) continue;
-    out.push({text: t.slice(0, 160), top: r.top, height: r.height});
-  }
-  return out.slice(0, 5);
+  return overlays().slice(0, 5).map(({el, ...rest}) => rest);
 }"""
 )
+
+# The controls inside the overlays, as candidates (region "dialog") tagged with data-b2cect-c
+# so Python can score them against the popup_close words and click the best. A control that
+# leads to another page (a real link) is left out: closing a pop-up must not navigate.
+OVERLAY_CONTROLS_JS = (
+    "(args) => {"
+    + _HELPERS
+    + _OVERLAY_FINDER
+    + r"""
+  window.__b2cectGen = (window.__b2cectGen || 0) + 1;
+  const gen = window.__b2cectGen;
+  const out = [];
+  let i = 0;
+  for (const o of overlays()) {
+    if (args.blockingOnly && !o.blocking) continue;
+    const sel = 'button, a, input[type=button], input[type=submit], [role=button], ' +
+                '[class*=close], [class*=dismiss], [aria-label]';
+    for (const el of o.el.querySelectorAll(sel)) {
+      if (!B.visible(el)) continue;
+      const href = el.tagName === 'A' ? (el.getAttribute('href') || '') : '';
+      if (href && !href.startsWith('#') && !href.startsWith('javascript:')) continue;
+      const text = el.tagName === 'INPUT' ? (el.value || '') : B.text(el).slice(0, 60);
+      if (text.length > 30) continue;                       // a paragraph, not a button
+      const cls = typeof el.className === 'string' ? el.className : '';
+      const id = 'o' + gen + '-' + (i++);
+      el.setAttribute('data-b2cect-c', id);
+      out.push({
+        text, href: '', tag: el.tagName.toLowerCase(),
+        aria: el.getAttribute('aria-label') || el.getAttribute('title') ||
+              (/close|dismiss/i.test(cls) ? 'Close' : ''),
+        selector: '[data-b2cect-c="' + id + '"]', path: B.path(el), region: 'dialog',
+        visible: true, disabled: !!el.disabled, context: o.text, rel: '', index: out.length,
+      });
+    }
+  }
+  return out;
+}"""
+)
+
+# Installed in every page before its own scripts (context init script): notes when the DOM
+# last changed after the page was parsed, counts IntersectionObservers (lazy loading) and
+# client-side route changes, so the crawler can wait for a single-page app to finish drawing.
+WATCH_INIT_SCRIPT = r"""
+(() => {
+  if (window.__b2cectWatch) return;
+  const w = window.__b2cectWatch = {domAt: 0, io: 0, routes: 0};
+  const start = () => {
+    if (!document.documentElement) return;
+    // Attributes are left out: the crawler's own data-b2cect-* marks are attributes.
+    new MutationObserver(() => { w.domAt = performance.now(); }).observe(
+      document.documentElement, {childList: true, subtree: true, characterData: true});
+  };
+  // What the parser builds is not late content: only changes after DOMContentLoaded count.
+  document.addEventListener('DOMContentLoaded', start, {once: true});
+  if (window.IntersectionObserver) {
+    const Native = window.IntersectionObserver;
+    window.IntersectionObserver = class extends Native {
+      constructor(cb, opts) { super(cb, opts); w.io++; }
+    };
+  }
+  for (const name of ['pushState', 'replaceState']) {
+    const native = history[name];
+    history[name] = function (...args) {
+      w.routes++; w.domAt = performance.now();
+      return native.apply(this, args);
+    };
+  }
+  // '#/cart' or '#!/cart' is a hash route; '#reviews' is only a jump within the page.
+  window.addEventListener('hashchange', () => {
+    if (/^#[\/!]/.test(location.hash)) { w.routes++; w.domAt = performance.now(); }
+  });
+})();
+"""
+
+# Milliseconds since the DOM last changed (after parsing; a large number when it never did), and
+# how many client-side route changes (history push/replace, hash change) this page has made.
+DOM_IDLE_JS = r"""() => {
+  const w = window.__b2cectWatch;
+  if (!w) return {idle: 1e9, routes: 0};
+  return {idle: w.domAt ? performance.now() - w.domAt : 1e9, routes: w.routes};
+}"""
+
+# Scroll through the page so lazy images (loading=lazy, data-src + IntersectionObserver) load,
+# then back to the top; bounded in steps and in the wait for the images.
+LAZY_SCROLL_JS = r"""async (args) => {
+  const w = window.__b2cectWatch || {io: 0};
+  const lazy = document.querySelectorAll(
+    'img[loading=lazy], img[data-src], img[data-original], img[data-lazy], img[data-srcset],' +
+    ' [data-bg], [class*=lazy]').length;
+  const height = document.documentElement.scrollHeight;
+  if ((!lazy && !w.io) || height <= window.innerHeight + 10) return {steps: 0, waited: 0};
+  const sleep = ms => new Promise(r => setTimeout(r, ms));
+  const stepPx = Math.max(window.innerHeight - 100, 300);
+  let steps = 0;
+  for (let y = stepPx; y < Math.min(height, args.maxHeight) && steps < args.maxSteps; y += stepPx) {
+    window.scrollTo(0, y); steps++;
+    await sleep(args.stepMs);
+  }
+  window.scrollTo(0, document.documentElement.scrollHeight);
+  await sleep(args.stepMs);
+  window.scrollTo(0, 0);
+  const t0 = performance.now();
+  const pending = () => Array.from(document.images).filter(
+    i => !i.complete && (i.currentSrc || i.src));
+  while (pending().length && performance.now() - t0 < args.imageWaitMs) await sleep(50);
+  return {steps, waited: Math.round(performance.now() - t0)};
+}"""

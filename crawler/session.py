@@ -11,6 +11,7 @@ import asyncio
 import re
 import time
 from collections.abc import Awaitable, Callable
+from contextlib import suppress
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -29,9 +30,12 @@ from .profile import SiteProfile
 from .redact import PERSONAL_PATTERNS, Redactor
 from .scripts import (
     COLLECT_JS,
+    DOM_IDLE_JS,
     FIELDS_JS,
+    LAZY_SCROLL_JS,
     MARK_DEFAULTS_JS,
     MASK_JS,
+    OVERLAY_CONTROLS_JS,
     PREPARE_SNAPSHOT_JS,
     TIMINGS_JS,
     UNMASK_JS,
@@ -43,6 +47,17 @@ SCREENSHOT_FORMAT = {"type": "jpeg", "quality": 70}
 VIEWPORT_HEIGHT = 900
 MAX_OPEN_TOGGLES = 12
 CAPTURE_TIMEOUT_S = 12
+# Settling after a load or a click: the page counts as drawn when no XHR/fetch/script/document
+# request is open and the DOM has not changed for QUIET_MS; never longer than SETTLE_LIMIT_MS
+# (a page that polls or animates for ever is used as it is then).
+QUIET_MS = 150
+SETTLE_LIMIT_MS = 3000
+SETTLE_POLL_MS = 50
+_PENDING_TYPES = {"document", "xhr", "fetch", "script"}
+# Lazy images: scroll at most this many viewports (and this deep), wait this long for images.
+LAZY_SCROLL = {"maxSteps": 6, "maxHeight": SCREENSHOT_MAX_HEIGHT, "stepMs": 60, "imageWaitMs": 1500}
+# Close controls inside an overlay score at least this against the popup_close words.
+POPUP_CLOSE_MIN = 0.5
 _CAND_ATTR = re.compile(r'\s?data-b2cect-(?:c|f)="[^"]*"')
 
 # Targets that name a page; the session remembers the best link seen for each on any page,
@@ -132,7 +147,17 @@ class Crawl:
         self.state: dict[str, Any] = {}  # what earlier steps learned for later ones
         self.reach: dict[str, dict[str, Any]] = {}
         self.last_status: int | None = None  # HTTP status of the last main-frame navigation
+        self.current_step = ""  # id of the step running now (pop-ups closed are noted with it)
+        # Pop-ups closed by the session itself (over later pages, or in the way of a click);
+        # scan.seal() adds them to the `popups` fact after the journey's own popups step.
+        self.dismissed: list[dict[str, str]] = []
+        self.client_routes = 0  # clicks that changed the URL without loading a page (SPA)
+        self._pending: set[Any] = set()  # open XHR/fetch/script/document requests
+        self._net_at = time.monotonic()  # when a request last started or ended
         page.on("response", self._on_response)
+        page.on("request", self._on_request)
+        page.on("requestfinished", self._on_request_done)
+        page.on("requestfailed", self._on_request_done)
 
     def _on_response(self, response: Any) -> None:
         try:
@@ -140,6 +165,19 @@ class Crawl:
                 self.last_status = response.status
         except Exception:  # noqa: BLE001 - a detached frame: nothing to record
             pass
+
+    def _on_request(self, request: Any) -> None:
+        try:
+            if request.resource_type in _PENDING_TYPES:
+                self._pending.add(request)
+                self._net_at = time.monotonic()
+        except Exception:  # noqa: BLE001 - a request of a closed page: nothing to wait for
+            pass
+
+    def _on_request_done(self, request: Any) -> None:
+        if request in self._pending:
+            self._pending.discard(request)
+            self._net_at = time.monotonic()
 
     # --- the step runner --------------------------------------------------------------------
     async def step(
@@ -157,6 +195,7 @@ class Crawl:
         t0 = time.monotonic()
         shoot = False
         pin = self.profile.pin(kind)
+        self.current_step = step.id
         try:
             if pin is not None and pin.skip:
                 raise Skip("skipped by the site profile")
@@ -220,6 +259,8 @@ class Crawl:
             step.title = ""
         if self.logged_in:
             self.personal_steps.add(step.id)
+        if html or full:
+            await self.load_lazy_content()
         if html:
             step.timings = await page.evaluate(TIMINGS_JS) or {}
             if not self.logged_in:
@@ -261,7 +302,11 @@ class Crawl:
 
     # --- navigation ---------------------------------------------------------------------------
     async def goto(self, url: str, step: Step | None = None) -> Any:
-        """Open a URL; an HTTP error status fails the step (the page is still captured)."""
+        """Open a URL; an HTTP error status fails the step (the page is still captured).
+
+        On a single-page app whose server answers only the start URL, a route that loads as an
+        HTTP error is opened the way a customer reaches it: inside the app (see _route_in_app).
+        """
         url = urljoin(self.page.url if self.page.url.startswith("http") else self.start_url, url)
         if step is not None and not step.url:
             step.url = url
@@ -269,33 +314,139 @@ class Crawl:
             url, wait_until="domcontentloaded", timeout=self.step_timeout_s * 1000
         )
         await self.settle()
+        if "popups" in self.writer.facts:
+            # A pop-up that opens with a page (after the journey's popups step on the home page).
+            await self.dismiss_overlays(blocking_only=True)
         if response is not None and response.status >= 400:
+            if self.client_routes:
+                with suppress(Exception):
+                    if await self._route_in_app(url):
+                        return None
             raise RuntimeError(f"HTTP {response.status} at {url}")
         return response
 
+    async def _route_in_app(self, url: str) -> bool:
+        """Open the app at the start URL, then reach `url` by its link or by a history push."""
+        await self.page.goto(
+            self.start_url, wait_until="domcontentloaded", timeout=self.step_timeout_s * 1000
+        )
+        await self.settle()
+        hrefs = (url, _path_of(url))
+        link = self.page.locator(", ".join(f'a[href="{_css_string(h)}"]' for h in hrefs))
+        if await link.count():
+            await self.click(link.first)
+        else:
+            # The routers of single-page apps re-draw on popstate after a history push.
+            await self.page.evaluate(
+                "(u) => { history.pushState({}, '', u);"
+                " window.dispatchEvent(new PopStateEvent('popstate', {state: {}})); }",
+                url,
+            )
+            await self.settle()
+        return self.page.url.split("#")[0] == url.split("#")[0] or self.page.url == url
+
     async def settle(self, extra_ms: int = 60) -> None:
-        """Wait for the page to finish loading, bounded; a slow widget does not hold us up."""
+        """Wait for the page to finish loading and drawing, bounded; a slow widget does not
+        hold us up."""
         try:
             await self.page.wait_for_load_state("load", timeout=8000)
         except Exception:  # noqa: BLE001 - a page that never fires load is still usable
             pass
         await self.page.wait_for_timeout(extra_ms)
+        await self.wait_until_quiet()
         try:
             await self.page.evaluate(MARK_DEFAULTS_JS)
         except Exception:  # noqa: BLE001 - mid-navigation
             pass
 
-    async def click(self, found: Found | Candidate | str, wait_ms: int = 200) -> None:
-        """Click a control and wait for whatever it started (navigation or script)."""
+    async def wait_until_quiet(
+        self, quiet_ms: int = QUIET_MS, limit_ms: int = SETTLE_LIMIT_MS
+    ) -> bool:
+        """Wait until no XHR/fetch/script request is open and the DOM is still (content drawn
+        by script after the load event, as single-page apps do). False when the limit ran out."""
+        deadline = time.monotonic() + limit_ms / 1000
+        while True:
+            net_idle_ms = (time.monotonic() - self._net_at) * 1000
+            try:
+                watch = await self.page.evaluate(DOM_IDLE_JS)
+                dom_idle_ms = watch["idle"]
+                # A page that routes on the client: its deep links may only work inside it.
+                self.client_routes = max(self.client_routes, int(watch["routes"]))
+            except Exception:  # noqa: BLE001 - mid-navigation: the new page decides next round
+                dom_idle_ms = 0
+            if not self._pending and net_idle_ms >= quiet_ms and dom_idle_ms >= quiet_ms:
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            await asyncio.sleep(SETTLE_POLL_MS / 1000)
+
+    async def load_lazy_content(self) -> None:
+        """Scroll through the page (bounded) so lazy images and lazily drawn parts appear."""
+        try:
+            result = await self.page.evaluate(LAZY_SCROLL_JS, LAZY_SCROLL)
+            if result and result.get("steps"):
+                await self.wait_until_quiet(limit_ms=1500)
+        except Exception:  # noqa: BLE001 - a page without lazy parts is captured as it is
+            pass
+
+    async def dismiss_overlays(self, blocking_only: bool = False, limit: int = 3) -> int:
+        """Close cookie/consent banners and pop-ups over the page by their own close control
+        ("同意", "我知道了", "关闭", "Accept", "Got it", "×" ...), noting each in `dismissed`.
+        Only controls inside an overlay are clicked, and never a link to another page."""
+        closed = 0
+        for _ in range(limit):
+            try:
+                raw = await self.page.evaluate(OVERLAY_CONTROLS_JS, {"blockingOnly": blocking_only})
+            except Exception:  # noqa: BLE001 - mid-navigation: nothing to close now
+                return closed
+            cands = [Candidate.from_dict(c) for c in raw]
+            found = self.vocab.best("popup_close", cands, "", minimum=POPUP_CLOSE_MIN)
+            if found is None:
+                return closed
+            try:
+                await self.page.locator(found.candidate.selector).first.click(timeout=3000)
+            except Exception:  # noqa: BLE001 - it went away by itself, or cannot be clicked
+                return closed
+            self.dismissed.append(
+                {
+                    "step": self.current_step,
+                    "text": found.candidate.text or found.candidate.aria,
+                    "selector": found.candidate.path,
+                    "overlay": found.candidate.context[:120],
+                }
+            )
+            closed += 1
+            await self.page.wait_for_timeout(150)
+        return closed
+
+    async def click(self, found: Found | Candidate | str | Any, wait_ms: int = 200) -> None:
+        """Click a control and wait for whatever it started (navigation or script).
+
+        A pop-up in the way is closed and the click tried once more. A click that changes the
+        URL without loading a page (a single-page app's router) is counted in client_routes.
+        """
         cand = found.candidate if isinstance(found, Found) else found
         if isinstance(cand, Candidate) and not cand.visible and cand.href.startswith("http"):
             # A link in a closed menu cannot be clicked, but its URL can be opened.
             await self.goto(cand.href)
             return
-        selector = cand.selector if isinstance(cand, Candidate) else cand
+        if isinstance(cand, Candidate):
+            target = self.page.locator(cand.selector).first
+        elif isinstance(cand, str):
+            target = self.page.locator(cand).first
+        else:
+            target = cand  # a Playwright locator
         self.last_status = None
-        await self.page.locator(selector).first.click(timeout=6000)
+        url_before = self.page.url
+        try:
+            await target.click(timeout=6000)
+        except Exception as exc:  # noqa: BLE001 - retried once when a pop-up was in the way
+            if "intercepts pointer events" not in str(exc) or not await self.dismiss_overlays():
+                raise
+            await target.click(timeout=6000)
         await self.settle(wait_ms)
+        if self.last_status is None and _routed(url_before, self.page.url):
+            self.client_routes += 1
         if self.last_status is not None and self.last_status >= 400:
             raise RuntimeError(f"HTTP {self.last_status} at {self.page.url} after the click")
 
@@ -374,3 +525,20 @@ _ACTION_URL = re.compile(r"logout|signout|sign-out|/add/|/remove|/delete|/cancel
 def _is_action_url(url: str) -> bool:
     """URLs that do something when opened (log out, add, delete): never visited as pages."""
     return bool(url and _ACTION_URL.search(urlsplit(url).path))
+
+
+def _routed(before: str, after: str) -> bool:
+    """The URL moved to another route: path/query changed, or a '#/' or '#!' hash route."""
+    if before.split("#")[0] != after.split("#")[0]:
+        return True
+    fragment = urlsplit(after).fragment
+    return after != before and fragment.startswith(("/", "!"))
+
+
+def _path_of(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def _css_string(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')
