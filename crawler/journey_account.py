@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 from .bundle import Step
 from .discovery import Found
@@ -247,6 +248,12 @@ async def sign_in(c: Crawl, credentials: tuple[str, str] | None, env_name: str) 
             raise Blocked(f"login failed: {why}", screenshot=True)
         c.logged_in = True
         step.found_by = "login form"
+        start_path = urlsplit(c.start_url).path.rstrip("/")
+        if start_path and not urlsplit(c.page.url).path.startswith(start_path):
+            # Some stores land a customer outside the start URL's language prefix after login
+            # (Django's fixed LOGIN_REDIRECT_URL, for one): go back, so the account pages are
+            # found, and judged, in the language being scanned.
+            await c.goto(c.start_url)
         c.writer.set_fact(
             "login", {"status": "ok", "step": step.id, "method": "form", "reason": ""}
         )

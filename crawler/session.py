@@ -467,8 +467,17 @@ class Crawl:
             if found is None or _is_action_url(found.url):
                 continue
             old = self.pool.get(target)
-            if old is None or found.confidence > old.confidence:
+            # A link inside the start URL's path (its language prefix, e.g. /zh-hans/) beats
+            # one outside it, whatever their confidence: the scan stays in the chosen language.
+            if old is None or (self._in_start_path(found.url), found.confidence) > (
+                self._in_start_path(old.url),
+                old.confidence,
+            ):
                 self.pool[target] = found
+
+    def _in_start_path(self, url: str) -> bool:
+        prefix = urlsplit(self.start_url).path.rstrip("/")
+        return not prefix or urlsplit(url).path.startswith(prefix + "/")
 
     async def find(
         self,
