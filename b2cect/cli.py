@@ -108,28 +108,12 @@ def crawl_options(fn):
     help="Output folder (default: b2cect-out/<host>-<time>).",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summary.")
-def scan(
-    url,
-    demo,
-    profile,
-    login_env,
-    place_order,
-    step_timeout,
-    max_products,
-    browser,
-    points,
-    ratings,
-    maturity,
-    out,
-    quiet,
-) -> None:
+def scan(url, points, ratings, maturity, out, quiet, **crawl) -> None:
     """Scan a store (the demo store when no URL is given), judge it and write a report.
 
     Exit code: 0 no objective item failed, 1 some failed, 2 the scan could not run.
     """
-    with gathered(
-        url, demo, profile, login_env, place_order, step_timeout, max_products, browser, out, quiet
-    ) as (out_dir, bundle_dir):
+    with gathered(url, out, quiet, **crawl) as (out_dir, bundle_dir):
         result = pipeline.audit(bundle_dir, points=points, ratings=ratings, maturity=maturity)
         paths = write_reports(out_dir / "report", result)
         print_summary(result, paths)
@@ -152,38 +136,14 @@ def scan(
     help="Where the scan's bundle goes (default: b2cect-out/<host>-<time>).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the verdicts as JSON.")
-def check(
-    clause_id,
-    url,
-    bundle_dir,
-    demo,
-    profile,
-    login_env,
-    place_order,
-    step_timeout,
-    max_products,
-    browser,
-    out,
-    as_json,
-) -> None:
+def check(clause_id, url, bundle_dir, out, as_json, **crawl) -> None:
     """Judge one item (e.g. 6.1.3.a) or a section (e.g. 6.5.4) and print the evidence."""
     try:
         registry.select([clause_id])
     except KeyError as exc:
         raise click.BadParameter(exc.args[0], param_hint="CLAUSE_ID") from None
     if bundle_dir is None:
-        with gathered(
-            url,
-            demo,
-            profile,
-            login_env,
-            place_order,
-            step_timeout,
-            max_products,
-            browser,
-            out,
-            quiet=True,
-        ) as (_, bundle_dir):
+        with gathered(url, out, quiet=True, **crawl) as (_, bundle_dir):
             result = pipeline.audit(bundle_dir, [clause_id])
     else:
         result = pipeline.audit(bundle_dir, [clause_id])
@@ -336,7 +296,17 @@ def demo(seller, port) -> None:
 # --- gathering ------------------------------------------------------------------------------
 @contextlib.contextmanager
 def gathered(
-    url, demo, profile, login_env, place_order, step_timeout, max_products, browser, out, quiet
+    url: str | None,
+    out: Path | None,
+    quiet: bool,
+    *,
+    demo: str | None,
+    profile: Path | None,
+    login_env: str,
+    place_order: bool,
+    step_timeout: int,
+    max_products: int,
+    browser: Path | None,
 ) -> Iterator[tuple[Path, Path]]:
     """Run the crawler (starting the demo store when asked) and yield (out_dir, bundle_dir)."""
     from b2cect.crawler.browser import BrowserNotFound
