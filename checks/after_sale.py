@@ -20,6 +20,7 @@ from typing import Any
 import lxml.html
 from b2cect.crawler.bundle import Bundle, Page
 
+from .reach import search_result
 from .registry import check
 from .text import (
     Hit,
@@ -59,6 +60,11 @@ STAGE_SHIPPED = terms(
     "dispatched", "out for delivery", "in transit",
 )
 STAGE_DELIVERED = terms("已签收", "已送达", "已收货", "delivered", "signed for")
+# 6.3.4.2: a finished order ("Complete", "已完成") has reached the customer too, but the word
+# counts only as the order's own status (a status cell holding just the word, or the value
+# after a status label), never in a control or sentence such as "Complete your order".
+FINISHED_WORD = terms("已完成", "交易完成", "交易成功", "订单完成", "complete", "completed")
+FINISHED_STATUS = re.compile(r"(?:已完成|交易完成|交易成功|订单完成|completed?)(?![A-Za-z])", re.I)
 ORDER_STAGES = {
     "submitted": STAGE_SUBMITTED,
     "paid": STAGE_PAID,
@@ -239,6 +245,10 @@ RETURN_PROGRESS = terms(
     "goods received", "received", "refunded", "in progress", "processing", "completed",
     "closed", "submitted", "return requested",
 )
+# 6.3.4.3: a link or heading of the account's returns area ("退换货记录", "My returns").
+RETURNS_AREA = terms("退换货", "退货", "换货", "售后", "退款", "returns", "return requests",
+                     "refunds", "exchanges", "RMA")
+ACCOUNT_KINDS = ("account", "profile", "orders", "order_detail", "addresses", "favourites")
 PROGRESS_HEADING = terms("进度")  # "退换货进度" is a heading, not a request's status
 EMPTY_LIST = terms("暂无", "没有记录", "无记录", "还没有", "no requests", "no returns",
                    "no records", "nothing here", "none yet", "no after-sales")
@@ -950,6 +960,22 @@ def _is_return_form(page: Page) -> bool:
     return asks and bool(RETURN_WORD.search(page_text(page)))
 
 
+def _delivered(page: Page) -> bool:
+    """An order page whose order has reached the customer: a delivery stage anywhere on it,
+    or a finished status ("Complete", "已完成") shown as the order's own status."""
+    text = page_text(page)
+    if STAGE_DELIVERED.search(text):
+        return True
+    if any(FINISHED_STATUS.match(m.group(1)) for m in STATUS_LABEL.finditer(text)):
+        return True
+    return any(
+        FINISHED_STATUS.fullmatch(normalise(hit.text).rstrip(".。"))
+        and hit.element.tag not in CONTROL_TAGS
+        and not _in_chrome(hit.element)
+        for hit in find(page, FINISHED_WORD, limit=0)
+    )
+
+
 @check("6.3.4.2")
 def return_request(bundle: Bundle) -> Verdict:
     """A delivered order can be returned/exchanged from the account, with guidance.
@@ -981,10 +1007,10 @@ def return_request(bundle: Bundle) -> Verdict:
             "A return control exists but nothing tells the customer how returns work.",
             [control] + _searched(guide_pages, "return policy or instructions"),
         )
-    delivered = [p for p in bundle.pages("order_detail") if STAGE_DELIVERED.search(page_text(p))]
+    delivered = [p for p in bundle.pages("order_detail") if _delivered(p)]
     if delivered:
         return failed(
-            "A delivered order offers no way to request a return or exchange.",
+            "A delivered or completed order offers no way to request a return or exchange.",
             _searched(delivered, "return/exchange control (申请售后 / return)"),
         )
     return review(
@@ -1008,6 +1034,11 @@ def _progress_hits(pages: list[Page]) -> list[Hit]:
         if near.search(_context(hit)) or hit.page.kind == "returns":
             hits.append(hit)
     return hits
+
+
+def _returns_clues(bundle: Bundle) -> list[Hit]:
+    """Words on the account-side pages suggesting a returns area the crawler could not open."""
+    return find(bundle.pages(*ACCOUNT_KINDS), RETURNS_AREA, limit=3)
 
 
 @check("6.3.4.3")
@@ -1047,7 +1078,17 @@ def return_progress(bundle: Bundle) -> Verdict:
             "A return request was submitted but no page shows its progress.",
             _searched(pages + bundle.pages("order_detail"), "return request status"),
         )
-    return review(f"No returns page was reached ({_account_gap(bundle, 'returns')}).")
+    search = search_result(
+        bundle, "returns", ("account",), account_side=True, clues=_returns_clues(bundle)
+    )
+    if search.absent:
+        return failed(
+            f"The account area has no returns or after-sales records ({search.reason}), so no "
+            "return request can be followed.",
+            search.evidence("returns / after-sales records link", also=bundle.pages("orders")),
+        )
+    reason = _login_wall(bundle) or search.reason
+    return review(f"No returns page was reached ({reason}).", search.evidence("returns records"))
 
 
 def _is_channel_context(text: str) -> bool:

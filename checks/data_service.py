@@ -24,6 +24,7 @@ import lxml.html
 from b2cect.crawler.bundle import Bundle, Page
 
 from .interaction import (
+    PRIVACY_POLICY,
     attribute_text,
     context_text,
     fact_evidence,
@@ -33,6 +34,7 @@ from .interaction import (
     usable_fact,
     visible_elements,
 )
+from .reach import search_result
 from .registry import check
 from .text import (
     SKIP_TAGS,
@@ -454,6 +456,28 @@ def policy_pages(bundle: Bundle) -> list[Page]:
     return bundle.pages("privacy") + bundle.pages("terms")
 
 
+def without_policy(bundle: Bundle, consequence: str) -> Verdict | None:
+    """The verdict when no privacy page was reached; None when one was (judge its text).
+
+    Fail when the crawler searched the home page's links and found no privacy link, and no
+    saved page mentions a privacy policy: the store has none, so `consequence` follows.
+    needs_review when the privacy step failed, timed out or was skipped, or some page
+    mentions a policy the crawler could not open.
+    """
+    if bundle.reached("privacy"):
+        return None
+    mentions = find(bundle.pages(), PRIVACY_POLICY, limit=3)
+    search = search_result(bundle, "privacy", ("home",), clues=mentions)
+    what = "privacy policy link or text (隐私政策 / privacy policy)"
+    if search.absent:
+        return failed(
+            f"The store has no privacy policy ({search.reason}; no page mentions one), "
+            f"so {consequence}.",
+            search.evidence(what, also=bundle.pages()),
+        )
+    return review(f"Not judged: no privacy page was read ({search.reason}).", search.evidence(what))
+
+
 def hit_with(pages: list[Page], pattern: re.Pattern[str], also: re.Pattern[str]) -> Hit | None:
     """A hit of `pattern` whose own block also matches `also`; else one whose near context does
     (a heading and the paragraph after it, a short label row)."""
@@ -465,6 +489,11 @@ def hit_with(pages: list[Page], pattern: re.Pattern[str], also: re.Pattern[str])
 @check("6.5.2.a")
 def policy_states_order_data_use(bundle: Bundle) -> Verdict:
     """The policy says which data an order needs and how it is kept and used."""
+    no_policy = without_policy(
+        bundle, "nothing says which data an order needs or how it is kept and used"
+    )
+    if no_policy is not None:
+        return no_policy
     pages = policy_pages(bundle)
     parts = {
         "which data is collected": hit_with(pages, COLLECTION, ORDER_DATA),
@@ -522,6 +551,11 @@ def preference_controls(bundle: Bundle) -> list[Evidence]:
 @check("6.5.2.b")
 def policy_states_further_uses(bundle: Bundle) -> Verdict:
     """Further uses of personal data are stated and the customer can choose each one."""
+    no_policy = without_policy(
+        bundle, "no further uses of personal data are stated or offered for choice"
+    )
+    if no_policy is not None:
+        return no_policy
     pages = policy_pages(bundle)
     uses = find(pages, FURTHER_USES, limit=1)
     only_order = find(pages, NO_FURTHER_USE, limit=1)
@@ -558,6 +592,11 @@ def policy_states_further_uses(bundle: Bundle) -> Verdict:
 @check("6.5.2.c")
 def policy_states_third_parties(bundle: Bundle) -> Verdict:
     """The third parties that may access the data are named, and permission is asked."""
+    no_policy = without_policy(
+        bundle, "no third parties that may see the data are named and no permission is asked"
+    )
+    if no_policy is not None:
+        return no_policy
     pages = policy_pages(bundle)
     no_sharing = find(pages, NO_SHARING, limit=1)
     with_permission = hit_with(pages, THIRD_PARTIES, PERMISSION)
@@ -1030,6 +1069,40 @@ def older_orders_elsewhere(bundle: Bundle, history: Span) -> Span | None:
 EXPORT_CONTROL = terms("导出", "下载", "export", "download")
 
 
+# Words of an order-list download on account pages other than the history itself, where a bare
+# "下载" is more often an app download than the order list.
+ORDER_LIST_DOWNLOAD = terms(
+    "导出",
+    "下载订单",
+    "订单下载",
+    "下载清单",
+    "下载明细",
+    "下载交易记录",
+    "export",
+    "download orders",
+    "download order history",
+    "download your orders",
+)
+
+
+def export_absent(bundle: Bundle) -> Verdict | None:
+    """Fail when the logged-in crawler searched the order history for an export control and
+    none exists there (nor a mention of one on the account pages); None otherwise."""
+    export = bundle.fact("order_export") or {}
+    if export.get("status") != "blocked" or export.get("control_text"):
+        return None  # the probe ran, found a control, or could not run: judged below
+    clues = find(bundle.pages("orders"), EXPORT_CONTROL, limit=3) or find(
+        bundle.pages("account", "profile", "order_detail"), ORDER_LIST_DOWNLOAD, limit=3
+    )
+    search = search_result(bundle, "order_export", ("orders",), account_side=True, clues=clues)
+    if not search.absent:
+        return None
+    return failed(
+        f"The order history offers no download of the order list ({search.reason}).",
+        search.evidence("导出 / 下载 / export / download", also=bundle.pages("account")),
+    )
+
+
 @check("6.5.4.b")
 def two_years_of_orders_downloadable(bundle: Bundle) -> Verdict:
     """The order list downloads as an office file covering two calendar years before the latest.
@@ -1037,6 +1110,9 @@ def two_years_of_orders_downloadable(bundle: Bundle) -> Verdict:
     The downloaded file itself is read (csv, xlsx) when the bundle holds it; other office
     formats are taken from the probe's reading. Coverage is judged as in 6.5.4.a.
     """
+    missing = export_absent(bundle)
+    if missing is not None:
+        return missing
     gap = login_gap(bundle) or fact_gap(bundle, "order_export")
     if gap:
         control = find(bundle.pages("orders"), EXPORT_CONTROL, limit=1)

@@ -55,21 +55,7 @@ OSCAR_ACTIONS = ("cart_add", "cart_edit", "sign_in", "language_switch")
 
 # Items where b2cect's verdict still differs from the auditor's, with the reason. Everything
 # not listed here must match tests/oscar/expected.csv exactly.
-_PRIVACY_ABSENT = (
-    "no privacy policy anywhere (6.4.1.a fails), but the registry's 'requires: privacy' turns a "
-    "blocked privacy step into needs_review; an absent policy should fail these items"
-)
-KNOWN_DIFFERENCES: dict[str, str] = {
-    "6.3.4.2": "orders show status 'Complete'; checks' STAGE_DELIVERED does not count a "
-    "completed order as delivered, so the missing return control is not judged",
-    "6.3.4.3": "returns step blocked (no returns link in the account area); the check treats "
-    "a blocked step as not reached (needs_review) instead of an absent function",
-    "6.5.2.a": _PRIVACY_ABSENT,
-    "6.5.2.b": _PRIVACY_ABSENT,
-    "6.5.2.c": _PRIVACY_ABSENT,
-    "6.5.4.b": "order_export probe blocked on a reached order history with no export control; "
-    "the check treats it as not judged (needs_review) instead of an absent function",
-}
+KNOWN_DIFFERENCES: dict[str, str] = {}
 
 
 @dataclass
@@ -151,10 +137,11 @@ def test_products_in_and_out_of_stock_are_opened(oscar_scans: dict[str, OscarSca
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_scan_stays_in_the_chosen_language(oscar_scans: dict[str, OscarScan], language: str):
-    """Pages of the journey before the language switch are in the scanned language."""
+    """Pages of the journey before the language switch, the account area after the login
+    included, are in the scanned language."""
     scan = oscar_scans[language]
     prefix = "/zh-hans/" if language == "zh-hans" else "/"
-    for kind in ("listing", "product", "cart", "checkout", "login"):
+    for kind in ("listing", "product", "cart", "checkout", "login", "profile", "orders"):
         page = scan.bundle.page(kind)
         assert page is not None and f"{prefix}" in page.url, (kind, page and page.url)
         if language == "en":

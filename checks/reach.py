@@ -1,0 +1,108 @@
+"""Was a place searched and the thing absent, or was it simply not reached?
+
+The crawler records every attempt to open a page kind or run a probe as a step row. Its status
+and error tell two very different stories apart:
+
+- the crawler could not get there: a login wall, a timeout, a broken page, a step skipped by
+  the profile or the safety rules. Nothing is known about the store: needs_review.
+- the crawler got to the place where the thing would be (the home page and its footer, the
+  account area, the order history), looked for it with its discovery vocabulary, and found no
+  link or control: step status `blocked` with an error such as "no privacy link found" or
+  "no export/download control on the order history page". That is an observation about the
+  store: the function is missing, and a check may fail with evidence of the pages searched.
+
+`search_result()` reads one kind's steps with that distinction, so every check that must tell
+"absent" from "not reached" asks the same question the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from b2cect.crawler.bundle import Bundle, Page
+
+from .text import Hit, evidence
+from .verdict import Evidence
+
+# A discovery miss: the crawler looked for a link or control and none matched
+# ("no privacy link found", "no export/download control on the order history page").
+DISCOVERY_MISS = re.compile(
+    r"^no\s.*\b(?:links?|controls?|pages?|buttons?|box|fields?|forms?)\b", re.IGNORECASE
+)
+# Misses that are really login walls ("no login page found", "no password field ...") say
+# nothing about the function the check is after.
+LOGIN_WORDS = re.compile(r"log\s*-?\s*in|sign\s*-?\s*in|credential|password|captcha|human", re.I)
+LOGIN_WALL = ("no_credentials", "needs_human", "failed")
+MAX_SEARCHED_PAGES = 6  # evidence rows naming where the crawler looked
+
+
+@dataclass(frozen=True)
+class Search:
+    """What the bundle says about one page kind or probe the crawler tried to reach."""
+
+    kind: str
+    absent: bool  # the places were reached and searched, and the thing was not there
+    reason: str  # plain words: why it is absent, or why absence cannot be claimed
+    places: tuple[Page, ...] = ()  # pages where the crawler looked (evidence for a fail)
+    clues: tuple[Hit, ...] = field(default=())  # signs it exists after all (for a review)
+
+    def evidence(self, what: str, also: Sequence[Page] = ()) -> list[Evidence]:
+        """Evidence for the verdict: the clues seen, else the pages searched for `what` (the
+        places first, then `also`: other pages the caller's own text search covered)."""
+        if self.clues:
+            return [hit.evidence(f"possible {what}") for hit in self.clues[:3]]
+        pages = list(dict.fromkeys([*self.places, *also]))[:MAX_SEARCHED_PAGES]
+        return [evidence(p, note=f"searched: {what}") for p in pages]
+
+
+def is_discovery_miss(error: str) -> bool:
+    """True when a blocked step's error says the link/control was looked for and not found."""
+    return bool(DISCOVERY_MISS.search(error or "")) and not LOGIN_WORDS.search(error or "")
+
+
+def search_result(
+    bundle: Bundle,
+    kind: str,
+    where: Sequence[str],
+    *,
+    account_side: bool = False,
+    clues: Sequence[Hit] = (),
+) -> Search:
+    """Did the crawler search the places `where` (page kinds) for `kind` and find nothing?
+
+    `kind` is absent only when every step of that kind was blocked by a discovery miss, every
+    page kind in `where` was reached, no login wall stands in the way (`account_side`), and the
+    caller saw no `clues` (words or links on saved pages suggesting the thing exists although
+    the crawler could not open it). Anything else is "cannot say", with the reason.
+    """
+    places = tuple(page for place in where for page in bundle.pages(place))
+    steps = bundle.steps_of(kind)
+    if any(step.status == "ok" for step in steps):
+        return Search(kind, False, f"{kind} was reached", places)
+    if not steps:
+        return Search(kind, False, f"the crawler never looked for {kind}", places)
+    if account_side:
+        login = bundle.fact("login") or {}
+        if login.get("status") in LOGIN_WALL:
+            why = login.get("reason") or "no reason given"
+            return Search(kind, False, f"login {login['status']}: {why}", places)
+    for step in steps:
+        if step.status != "blocked" or not is_discovery_miss(step.error):
+            return Search(
+                kind, False, f"{kind} step {step.status}: {step.error or 'no reason given'}", places
+            )
+    unreached = [place for place in where if not bundle.reached(place)]
+    if unreached:
+        reasons = "; ".join(bundle.why_not_reached(place) for place in unreached)
+        return Search(kind, False, f"{reasons}, so nothing was searched", places)
+    if clues:
+        return Search(
+            kind,
+            False,
+            f"{steps[-1].error}, yet saved pages mention {kind.replace('_', ' ')}",
+            places,
+            tuple(clues),
+        )
+    return Search(kind, True, steps[-1].error, places)
