@@ -7,9 +7,9 @@ and error tell two very different stories apart:
   the profile or the safety rules. Nothing is known about the store: needs_review.
 - the crawler got to the place where the thing would be (the home page and its footer, the
   account area, the order history), looked for it with its discovery vocabulary, and found no
-  link or control: step status `blocked` with an error such as "no privacy link found" or
-  "no export/download control on the order history page". That is an observation about the
-  store: the function is missing, and a check may fail with evidence of the pages searched.
+  link or control: step status `blocked` with the tag `not_found` (and an error such as "no
+  privacy link found"). That is an observation about the store: the function is missing, and
+  a check may fail with evidence of the pages searched.
 
 `search_result()` reads one kind's steps with that distinction, so every check that must tell
 "absent" from "not reached" asks the same question the same way.
@@ -17,23 +17,14 @@ and error tell two very different stories apart:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from b2cect.crawler.bundle import Bundle, Page
+from b2cect.crawler.bundle import NOT_FOUND_TAG, Bundle, Page, Step
 
 from .text import Hit, evidence
 from .verdict import Evidence
 
-# A discovery miss: the crawler looked for a link or control and none matched
-# ("no privacy link found", "no export/download control on the order history page").
-DISCOVERY_MISS = re.compile(
-    r"^no\s.*\b(?:links?|controls?|pages?|buttons?|box|fields?|forms?)\b", re.IGNORECASE
-)
-# Misses that are really login walls ("no login page found", "no password field ...") say
-# nothing about the function the check is after.
-LOGIN_WORDS = re.compile(r"log\s*-?\s*in|sign\s*-?\s*in|credential|password|captcha|human", re.I)
 LOGIN_WALL = ("no_credentials", "needs_human", "failed")
 MAX_SEARCHED_PAGES = 6  # evidence rows naming where the crawler looked
 
@@ -57,9 +48,9 @@ class Search:
         return [evidence(p, note=f"searched: {what}") for p in pages]
 
 
-def is_discovery_miss(error: str) -> bool:
-    """True when a blocked step's error says the link/control was looked for and not found."""
-    return bool(DISCOVERY_MISS.search(error or "")) and not LOGIN_WORDS.search(error or "")
+def is_discovery_miss(step: Step) -> bool:
+    """True when the crawler searched for the link/control of this step and found none."""
+    return step.status == "blocked" and NOT_FOUND_TAG in step.tags
 
 
 def search_result(
@@ -89,7 +80,7 @@ def search_result(
             why = login.get("reason") or "no reason given"
             return Search(kind, False, f"login {login['status']}: {why}", places)
     for step in steps:
-        if step.status != "blocked" or not is_discovery_miss(step.error):
+        if not is_discovery_miss(step):
             return Search(
                 kind, False, f"{kind} step {step.status}: {step.error or 'no reason given'}", places
             )

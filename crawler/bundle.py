@@ -29,6 +29,9 @@ STEP_FAILED = "failed"  # ran and raised, or timed out; `error` says what happen
 STEP_SKIPPED = "skipped"  # deliberately not run (safety rule, option, nothing to do)
 STEP_BLOCKED = "blocked"  # could not run: login wall, captcha, page not found by discovery
 STEP_STATUSES = (STEP_OK, STEP_FAILED, STEP_SKIPPED, STEP_BLOCKED)
+# Tag of a blocked step whose link or control discovery searched for and did not find: the
+# store lacks it (an observation), as opposed to a step the crawler could not get to.
+NOT_FOUND_TAG = "not_found"
 
 # The kinds of page a journey can land on. Checks ask for pages by kind; discovery labels what
 # it finds with these names. Keep this list and docs/bundle-format.md in step.

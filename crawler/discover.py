@@ -39,7 +39,7 @@ from .scan import (
     reach_rows,
     redactor_for,
 )
-from .session import Blocked, Crawl, Skip
+from .session import Crawl, NotFound, Skip
 
 NOT_IN_DISCOVERY = "not opened by discover (needs a cart, an order or a login)"
 DISCOVER_PRODUCTS = 2  # product pages to open: enough to know the product URL shape
@@ -149,7 +149,7 @@ def _open_listing(c: Crawl):
             ranked = c.vocab.rank("listing", cands, c.origin)
             found = next((f for f in ranked if f.url.rstrip("/") != c.start_url.rstrip("/")), None)
         if found is None:
-            raise Blocked("no listing/category link found on the home page")
+            raise NotFound("no listing/category link found on the home page")
         step.found_by, step.confidence = found.found_by, found.confidence
         await c.goto(found.url, step)
         more = c.vocab.product_links(await c.candidates(context=True), c.origin)
@@ -181,7 +181,7 @@ async def _logged_in_page(c: Crawl, kind: str) -> None:
             raise Skip("not logged in")
         found = await c.find(kind, links_only=True, use_pool=True)
         if found is None:
-            raise Blocked(f"no {kind.replace('_', ' ')} link found")
+            raise NotFound(f"no {kind.replace('_', ' ')} link found")
         step.found_by, step.confidence = found.found_by, found.confidence
         await c.goto(found.url, step)
         await c.candidates()

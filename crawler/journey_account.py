@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from .bundle import Step
 from .discovery import Found
-from .session import Blocked, Crawl, Skip
+from .session import Blocked, Crawl, NotFound, Skip
 
 WEAK_PASSWORD = "123"  # typed to watch the strength aid react; registration is never submitted
 STRENGTH_RE = re.compile(
@@ -45,7 +45,7 @@ def _visit(c: Crawl, kind: str, *, target: str | None = None, then=None):
     async def action(step: Step) -> None:
         found = await c.find(target or kind, links_only=False, use_pool=True)
         if found is None:
-            raise Blocked(f"no {kind.replace('_', ' ')} link found")
+            raise NotFound(f"no {kind.replace('_', ' ')} link found")
         step.found_by, step.confidence = found.found_by, found.confidence
         if found.url:
             await c.goto(found.url, step)

@@ -9,7 +9,7 @@ from .bundle import Step
 from .discovery import Candidate, Found, clean_label, normalise
 from .readers import availability, find_prices
 from .scripts import OVERLAYS_JS, STRUCTURED_DATA_JS
-from .session import Blocked, Crawl, Skip, _is_action_url
+from .session import Blocked, Crawl, NotFound, Skip, _is_action_url
 
 MAX_LINKS = 40
 MAX_LISTINGS = 2
@@ -328,7 +328,7 @@ async def search(c: Crawl) -> Step:
                 step.found_by = f"search field '{box['name'] or box['id'] or box['placeholder']}'"
                 step.confidence = 0.9 if box["type"] == "search" else 0.75
         if box is None:
-            raise Blocked("no search box found")
+            raise NotFound("no search box found")
         step.url = c.page.url
         await c.page.locator(box["selector"]).fill(query)
         await c.page.locator(box["selector"]).press("Enter")
@@ -524,7 +524,7 @@ async def cart(c: Crawl, probe: str = "") -> Step:
     async def action(step: Step) -> None:
         found = await c.find("cart", links_only=True, use_pool=True)
         if found is None:
-            raise Blocked("no cart link found")
+            raise NotFound("no cart link found")
         step.found_by, step.confidence = found.found_by, found.confidence
         await c.goto(found.url, step)
         items = await cart_items(c)
@@ -587,7 +587,7 @@ async def cart_edit(c: Crawl) -> Step:
                     "remove_control": remove is not None,
                 },
             )
-            raise Blocked("no quantity field in the cart")
+            raise NotFound("no quantity field in the cart")
         before = qty["value"]
         new_value = "2" if before != "2" else "3"
         loc = c.page.locator(qty["selector"])

@@ -12,7 +12,7 @@ from typing import Any
 from .bundle import Step
 from .discovery import Candidate, Found, normalise
 from .scripts import VALIDATION_MESSAGES_JS
-from .session import Blocked, Crawl, Skip
+from .session import Blocked, Crawl, NotFound, Skip
 
 MAX_WIZARD_PAGES = 5
 BAD_MOBILE = "123"
@@ -155,7 +155,7 @@ def _open_checkout(c: Crawl):
             await c.goto(c.state["cart_url"])
         found = await c.find("checkout", use_pool=True)
         if found is None:
-            raise Blocked("no checkout control found in the cart")
+            raise NotFound("no checkout control found in the cart")
         step.found_by, step.confidence = found.found_by, found.confidence
         if found.url:
             await c.goto(found.url, step)
@@ -186,7 +186,7 @@ def _continue(c: Crawl):
             "continue", cands, c.origin, minimum=0.45
         )
         if found is None:
-            raise Blocked("no continue control on the checkout page")
+            raise NotFound("no continue control on the checkout page")
         if not c.state.get("allow_order") and might_place_order(c, found):
             raise Skip(f"not a test store: '{found.candidate.text[:30]}' might place the order")
         before = c.page.url
@@ -762,7 +762,7 @@ async def _test_codes(c: Crawl) -> dict[str, Any]:
 def _pay_with_code(c: Crawl, pay: Found | None, field: str, code: str, tag: str):
     async def action(step: Step) -> None:
         if pay is None:
-            raise Blocked("no pay control on the payment page")
+            raise NotFound("no pay control on the payment page")
         step.url = c.page.url
         step.found_by, step.confidence = pay.found_by, pay.confidence
         step.tags = [tag, "test_code"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .bundle import Step
 from .discovery import Found
-from .session import Blocked, Crawl
+from .session import Crawl, NotFound
 
 INFO_KINDS = (
     "help",
@@ -40,7 +40,7 @@ def _info(c: Crawl, kind: str, visited: dict[str, str]):
     async def action(step: Step) -> None:
         found = await c.find(kind, links_only=True, use_pool=True)
         if found is None:
-            raise Blocked(f"no {kind.replace('_', ' ')} link found")
+            raise NotFound(f"no {kind.replace('_', ' ')} link found")
         step.found_by, step.confidence = found.found_by, found.confidence
         url = found.url.split("#")[0]
         if url in visited:

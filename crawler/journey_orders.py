@@ -13,7 +13,7 @@ from .journey_browse import ROWS_JS
 from .journey_checkout import fake_for
 from .readers import is_delivered, is_unshipped, order_rows, parse_export
 from .scripts import PRINT_STYLES_JS
-from .session import Blocked, Crawl, Skip
+from .session import Blocked, Crawl, NotFound, Skip
 
 MAX_HISTORY_PAGES = 8
 MAX_FILTERS = 6
@@ -96,7 +96,7 @@ def _open_orders(c: Crawl, history: dict[str, Any]):
                 await c.goto(account.url)
                 found = await c.find("orders", links_only=True)
         if found is None:
-            raise Blocked("no order history link found")
+            raise NotFound("no order history link found")
         step.found_by, step.confidence = found.found_by, found.confidence
         await c.goto(found.url, step)
         c.state["orders_url"] = c.page.url
@@ -219,7 +219,7 @@ async def order_detail(c: Crawl, found_orders: list[dict[str, Any]]) -> Step:
         elif pick is not None:
             step.found_by, step.confidence, url = pick.found_by, pick.confidence, pick.url
         else:
-            raise Blocked("no order detail link found")
+            raise NotFound("no order detail link found")
         await c.goto(url, step)
         c.state["detail_url"] = c.page.url
         await _order_actions(c, step)
@@ -336,7 +336,7 @@ def _print_view(c: Crawl, url: str, info: dict[str, Any]):
             info.update(found=True, via="print stylesheet")
         else:
             info.update(found=False, via="")
-            raise Blocked("no print control, printable page or print stylesheet")
+            raise NotFound("no print control, printable page or print stylesheet")
         step.tags = [info["via"].replace(" ", "_")]
         # Capture what the printer would get.
         await c.page.emulate_media(media="print")
@@ -352,7 +352,7 @@ async def export(c: Crawl, orders_url: str) -> None:
         await c.goto(orders_url, step)
         found = await c.find("export", minimum=0.45)
         if found is None:
-            raise Blocked("no export/download control on the order history page")
+            raise NotFound("no export/download control on the order history page")
         step.found_by, step.confidence = found.found_by, found.confidence
         fact["control_text"] = found.candidate.text or found.candidate.aria
         fact["step"] = step.id
@@ -475,7 +475,7 @@ async def return_request(c: Crawl, detail: Step, found_orders: list[dict[str, An
                     ctl, fact["order_ref"] = here["return"], order["ref"]
                     break
         if ctl is None:
-            raise Blocked("no return request control on the order detail pages seen")
+            raise NotFound("no return request control on the order detail pages seen")
         if ctl.get("url"):
             await c.goto(ctl["url"], step)
         else:
@@ -545,7 +545,7 @@ async def cancel_order(c: Crawl, found_orders: list[dict[str, Any]]) -> None:
             "cancel_order", cands, c.origin, minimum=0.5
         )
         if cancel is None:
-            raise Blocked(f"no cancel control on order {target['ref']} ({target['status']})")
+            raise NotFound(f"no cancel control on order {target['ref']} ({target['status']})")
         step.found_by, step.confidence = cancel.found_by, cancel.confidence
         before_text = await c.visible_text(8000)
         dialogs: list[str] = []
@@ -600,7 +600,7 @@ def _visit_returns(c: Crawl):
             await c.goto(c.pool["account"].url)
             found = await c.find("returns", links_only=True)
         if found is None:
-            raise Blocked("no returns/after-sales records link found")
+            raise NotFound("no returns/after-sales records link found")
         step.found_by, step.confidence = found.found_by, found.confidence
         await c.goto(found.url, step)
         fact = c.writer.facts.get("return_request")

@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from .bundle import (
+    NOT_FOUND_TAG,
     PAGE_KINDS,
     STEP_BLOCKED,
     STEP_FAILED,
@@ -99,6 +100,11 @@ class Blocked(Exception):
     def __init__(self, message: str, screenshot: bool = False):
         super().__init__(message)
         self.screenshot = screenshot
+
+
+class NotFound(Blocked):
+    """Discovery searched the place where a link or control would be and found none: an
+    observation about the store (the step gets the tag `not_found`), not a crawler failure."""
 
 
 def plain_error(exc: BaseException, timeout_s: float) -> str:
@@ -207,6 +213,8 @@ class Crawl:
         except Blocked as exc:
             step.status, step.error = STEP_BLOCKED, str(exc)
             shoot = exc.screenshot
+            if isinstance(exc, NotFound):
+                step.tags.append(NOT_FOUND_TAG)
         except Exception as exc:  # noqa: BLE001 - any failure becomes a row, never ends the scan
             step.status, step.error = STEP_FAILED, plain_error(exc, limit)
             shoot = capture != "none"
