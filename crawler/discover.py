@@ -40,6 +40,7 @@ from .scan import (
     redactor_for,
 )
 from .session import Crawl, NotFound, Skip
+from .sitemap import fill_products, finish_fact, robots_and_sitemaps
 
 NOT_IN_DISCOVERY = "not opened by discover (needs a cart, an order or a login)"
 DISCOVER_PRODUCTS = 2  # product pages to open: enough to know the product URL shape
@@ -73,6 +74,7 @@ class DiscoverResult:
     search_box: str = ""  # how the search field was found, "" when none
     popups: list[dict[str, str]] = field(default_factory=list)
     logged_in: bool = False
+    sitemap: dict[str, Any] = field(default_factory=dict)  # the `sitemap` fact (robots, files)
 
     def found(self) -> list[dict[str, Any]]:
         return [r for r in self.rows if r["status"] == STEP_OK]
@@ -100,6 +102,7 @@ async def discover(opts: ScanOptions) -> DiscoverResult:
             crawl.state["allow_order"] = False
             await discovery_journey(crawl, opts, creds)
             popups_fact(writer, crawl)
+            finish_fact(crawl)
             return DiscoverResult(
                 url=opts.url,
                 rows=reach_rows(crawl, NOT_IN_DISCOVERY),
@@ -112,6 +115,7 @@ async def discover(opts: ScanOptions) -> DiscoverResult:
                 search_box=crawl.state.get("search_box", ""),
                 popups=list((writer.facts.get("popups") or {}).get("dismissed", [])),
                 logged_in=crawl.logged_in,
+                sitemap=dict(writer.facts.get("sitemap") or {}),
             )
 
 
@@ -119,11 +123,12 @@ async def discovery_journey(c: Crawl, opts: ScanOptions, creds: tuple[str, str] 
     """The scan's journey without anything that changes the store: no cart add, no checkout,
     no search submission, no order actions or export downloads."""
     parts: list[tuple[str, Callable[[], Awaitable[Any]]]] = [
+        ("sitemap", lambda: robots_and_sitemaps(c)),
         ("home", lambda: home(c)),
         ("popups", lambda: popups(c)),
         ("search_box", lambda: _search_box(c)),
         ("listing", lambda: c.step("listing", _open_listing(c))),
-        ("product", lambda: products(c, DISCOVER_PRODUCTS)),
+        ("product", lambda: _products(c)),
         ("cart", lambda: cart(c)),
         ("login", lambda: login_page(c)),
         ("register", lambda: register_page(c)),
@@ -138,6 +143,11 @@ async def discovery_journey(c: Crawl, opts: ScanOptions, creds: tuple[str, str] 
         await _guarded(c, name, run)
 
 
+async def _products(c: Crawl) -> None:
+    fill_products(c)  # sitemap product URLs, only when no page visited linked to a product
+    await products(c, DISCOVER_PRODUCTS)
+
+
 def _open_listing(c: Crawl):
     """The best listing link of the home page (as the scan's listings() ranks them), opened;
     its product links join those of the home page."""
@@ -148,6 +158,9 @@ def _open_listing(c: Crawl):
             cands = [x for x in c.state.get("home_cands") or [] if x.href]
             ranked = c.vocab.rank("listing", cands, c.origin)
             found = next((f for f in ranked if f.url.rstrip("/") != c.start_url.rstrip("/")), None)
+        pooled = c.pool.get("listing")  # e.g. a category page only the sitemap lists
+        if found is None and pooled and pooled.url.rstrip("/") != c.start_url.rstrip("/"):
+            found = pooled
         if found is None:
             raise NotFound("no listing/category link found on the home page")
         step.found_by, step.confidence = found.found_by, found.confidence

@@ -25,6 +25,9 @@ _CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 _COUNT = re.compile(r"[\(\[（【]\s*\d+\s*(items?|件|个)?\s*[\)\]）】]", re.IGNORECASE)
 _EDGE_PUNCT = " \t\r\n:：*·•|/>»›<«‹→←-–—.,，。!！?？"
 
+# Candidate.region of a URL read from the store's sitemaps (crawler/sitemap.py), not from a page.
+SITEMAP_REGION = "sitemap"
+
 # Below this score a candidate is not used at all: guessing wrong costs more than "not found".
 MIN_CONFIDENCE = 0.35
 
@@ -67,7 +70,7 @@ class Candidate:
     aria: str = ""  # aria-label, title, alt of an inner image, or value
     selector: str = ""  # CSS selector that finds the element again on the live page
     path: str = ""  # CSS path that finds it in the saved HTML (for evidence in facts)
-    region: str = "main"  # "header", "nav", "footer", "main", "aside", "dialog"
+    region: str = "main"  # "header", "nav", "footer", "main", "aside", "dialog", "sitemap"
     visible: bool = True
     disabled: bool = False
     context: str = ""  # text of the surrounding card/row (product cards, order rows)

@@ -190,6 +190,9 @@ async def listings(c: Crawl) -> None:
             targets.append(found)
         if len(targets) >= MAX_LISTINGS:
             break
+    pooled = c.pool.get("listing")  # no listing link on home: one the sitemaps list, if any
+    if not targets and pooled and pooled.url.rstrip("/") != c.start_url.rstrip("/"):
+        targets.append(pooled)
     if not targets:
         await c.step("listing", _blocked("no listing/category link found on the home page"))
         return

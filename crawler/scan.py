@@ -52,6 +52,7 @@ from .profile import SiteProfile, load_profile
 from .redact import Redactor
 from .scripts import WATCH_INIT_SCRIPT
 from .session import Crawl, plain_error
+from .sitemap import fill_products, finish_fact, robots_and_sitemaps
 
 TOOL_VERSION = "0.1.0"
 ACTION_TIMEOUT_S = 8
@@ -193,13 +194,15 @@ async def journey(
     (reading the page to choose the next step), so no part can end the scan.
     """
     parts: list[tuple[str, Callable[[], Awaitable[Any]]]] = [
+        # robots.txt and sitemaps first: their URLs fill gaps no page link fills (sitemap.py).
+        ("sitemap", lambda: robots_and_sitemaps(c)),
         ("home", lambda: home(c)),
         ("popups", lambda: popups(c)),
         ("language", lambda: language(c)),
         ("links", lambda: links_check(c)),
         ("listing", lambda: listings(c)),
         ("search", lambda: search(c)),
-        ("product", lambda: products(c, opts.max_products)),
+        ("product", lambda: _products(c, opts.max_products)),
         ("cart_add", lambda: cart_add(c)),
         ("cart", lambda: cart(c)),
         ("cart_edit", lambda: cart_edit(c)),
@@ -220,6 +223,12 @@ async def journey(
     ]
     for name, run in parts:
         await _guarded(c, name, run)
+
+
+async def _products(c: Crawl, limit: int) -> None:
+    """Product pages; from the sitemaps only when no page visited linked to a product."""
+    fill_products(c)
+    await products(c, limit)
 
 
 async def _guarded(c: Crawl, name: str, run: Callable[[], Awaitable[Any]]) -> None:
@@ -244,6 +253,7 @@ def seal(writer: BundleWriter, c: Crawl, info: BrowserInfo) -> Path:
         writer.manifest["store"]["language"] = _language_of(writer.root / home_step.html)
     writer.set_fact("timings", _timings(writer.steps))
     popups_fact(writer, c)
+    finish_fact(c)
     _final_redaction(writer, c)
     writer.manifest["reach"] = reach_rows(c)
     return writer.finish(info.as_dict())

@@ -26,7 +26,7 @@ from .bundle import (
     Step,
     utc_now,
 )
-from .discovery import Candidate, Found, Vocabulary, same_origin
+from .discovery import SITEMAP_REGION, Candidate, Found, Vocabulary, same_origin
 from .profile import SiteProfile
 from .redact import PERSONAL_PATTERNS, Redactor
 from .scripts import (
@@ -47,6 +47,9 @@ SCREENSHOT_MAX_HEIGHT = 4000
 SCREENSHOT_FORMAT = {"type": "jpeg", "quality": 70}
 VIEWPORT_HEIGHT = 900
 MAX_OPEN_TOGGLES = 12
+# After opening a tab or accordion: long enough for a script-driven panel to draw (a frame or
+# two), short enough that a page with a dozen toggles does not cost a second and a half.
+TOGGLE_WAIT_MS = 40
 CAPTURE_TIMEOUT_S = 12
 # Settling after a load or a click: the page counts as drawn when no XHR/fetch/script/document
 # request is open and the DOM has not changed for QUIET_MS; never longer than SETTLE_LIMIT_MS
@@ -150,6 +153,7 @@ class Crawl:
         self.logged_in = False
         self.personal_steps: set[str] = set()  # steps captured while logged in
         self.pool: dict[str, Found] = {}  # best link per page target seen anywhere
+        self.sitemap_cands: list[Candidate] = []  # page URLs the store's sitemaps list
         self.state: dict[str, Any] = {}  # what earlier steps learned for later ones
         self.reach: dict[str, dict[str, Any]] = {}
         self.last_status: int | None = None  # HTTP status of the last main-frame navigation
@@ -276,7 +280,9 @@ class Crawl:
                 self.redactor.add_keep(
                     await page.evaluate("() => document.body ? document.body.innerText : ''")
                 )
-            await page.evaluate(PREPARE_SNAPSHOT_JS, {"maxOpen": MAX_OPEN_TOGGLES, "waitMs": 120})
+            await page.evaluate(
+                PREPARE_SNAPSHOT_JS, {"maxOpen": MAX_OPEN_TOGGLES, "waitMs": TOGGLE_WAIT_MS}
+            )
             dom = await page.evaluate(
                 "() => (document.doctype ? '<!DOCTYPE html>\\n' : '') +"
                 " document.documentElement.outerHTML"
@@ -475,13 +481,37 @@ class Crawl:
             if found is None or _is_action_url(found.url):
                 continue
             old = self.pool.get(target)
+            if old is None:
+                self.pool[target] = found
+            # A link seen on a page beats a sitemap URL whatever their confidence: it has text
+            # a customer reads, the sitemap only fills gaps. A link back to the start page
+            # (a logo "Tiny Shop" read as a listing) is no page of its own and does not count.
+            elif old.candidate.region == SITEMAP_REGION:
+                if found.url.split("#")[0].rstrip("/") != self.start_url.rstrip("/"):
+                    self.pool[target] = found
             # A link inside the start URL's path (its language prefix, e.g. /zh-hans/) beats
             # one outside it, whatever their confidence: the scan stays in the chosen language.
-            if old is None or (self._in_start_path(found.url), found.confidence) > (
+            elif (self._in_start_path(found.url), found.confidence) > (
                 self._in_start_path(old.url),
                 old.confidence,
             ):
                 self.pool[target] = found
+
+    def add_sitemap_links(self, cands: list[Candidate]) -> None:
+        """Seed the pool with sitemap URLs (candidates without text, scored by URL alone) for
+        the targets no page has supplied yet; found_by says "sitemap + url pattern ..."."""
+        self.sitemap_cands = cands
+        for target in LINK_TARGETS:
+            if target in self.pool:
+                continue
+            ranked = [
+                f for f in self.vocab.rank(target, cands, self.origin) if not _is_action_url(f.url)
+            ]
+            if not ranked:
+                continue
+            best = next((f for f in ranked if self._in_start_path(f.url)), ranked[0])
+            best.found_by = f"sitemap + {best.found_by}"
+            self.pool[target] = best
 
     def _in_start_path(self, url: str) -> bool:
         prefix = urlsplit(self.start_url).path.rstrip("/")
