@@ -21,7 +21,7 @@ import lxml.html
 from b2cect.crawler.bundle import Bundle, Page
 
 from .reach import search_result
-from .registry import check
+from .registry import check, login_wall
 from .text import (
     Hit,
     broken_targets,
@@ -297,7 +297,6 @@ INSTALL_REQUIREMENT = terms(
 # Page kinds that carry the seller's explanations (policies, help, terms).
 HELP_KINDS = ("help", "delivery_help", "payment_help", "after_sales", "terms", "info", "notices",
               "returns", "contact", "complaint", "about")
-LOGIN_WALL = ("no_credentials", "needs_human", "failed")
 CONTEXT_CHARS = 600  # a block's parent is read with it when short (a list item and its list)
 CONTROL_TAGS = {"a", "button", "input"}
 HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
@@ -361,14 +360,6 @@ def _fact_evidence(
         screenshot=page.screenshot if page else "",
         note=note,
     )
-
-
-def _login_wall(bundle: Bundle) -> str | None:
-    """The reason account pages could not be seen, when the login probe hit a wall."""
-    login = bundle.fact("login")
-    if login and login.get("status") in LOGIN_WALL:
-        return f"login {login['status']}: {login.get('reason', 'no reason given')}"
-    return None
 
 
 def _context(hit: Hit) -> str:
@@ -479,7 +470,7 @@ def _controls(page: Page, pattern: re.Pattern[str]) -> list[lxml.html.HtmlElemen
 
 def _account_gap(bundle: Bundle, *kinds: str) -> str:
     """A plain reason none of the account page kinds was seen."""
-    wall = _login_wall(bundle)
+    wall = login_wall(bundle)
     if wall:
         return wall
     return "; ".join(bundle.why_not_reached(k) for k in kinds)
@@ -1087,7 +1078,7 @@ def return_progress(bundle: Bundle) -> Verdict:
             "return request can be followed.",
             search.evidence("returns / after-sales records link", also=bundle.pages("orders")),
         )
-    reason = _login_wall(bundle) or search.reason
+    reason = login_wall(bundle) or search.reason
     return review(f"No returns page was reached ({reason}).", search.evidence("returns records"))
 
 

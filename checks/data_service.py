@@ -5,8 +5,8 @@ policy tells customers, 6.5.3 what the account keeps (favourites, cart, history,
 6.5.4 two calendar years of orders to look up, download and print, 6.5.5 the customer's own
 identity details (view, recover, change).
 
-Account-side items first ask `login_gap`: a scan that did not get past the login sees a login
-wall, so those items are needs_review, never fail.
+Account-side items list `login` in their catalogue `requires`: a scan that did not get past the
+login sees a login wall, so the registry makes them needs_review, never fail.
 """
 
 from __future__ import annotations
@@ -29,13 +29,12 @@ from .interaction import (
     context_text,
     fact_evidence,
     fact_gap,
-    login_gap,
     searched,
     usable_fact,
     visible_elements,
 )
 from .reach import search_result
-from .registry import check
+from .registry import check, login_wall
 from .text import (
     SKIP_TAGS,
     Hit,
@@ -680,9 +679,6 @@ class Parts:
 @check("6.5.3.a")
 def shopping_data_kept(bundle: Bundle) -> Verdict:
     """Favourites, cart and purchase history are kept, and the customer can remove them."""
-    gap = login_gap(bundle)
-    if gap:
-        return review(f"Not judged: {gap}.")
     parts = Parts()
     account = bundle.pages("account")
     favourites = bundle.pages("favourites")
@@ -746,9 +742,6 @@ DELETE = terms("删除", "delete", "remove")
 @check("6.5.3.b")
 def delivery_details_kept(bundle: Bundle) -> Verdict:
     """The address book keeps delivery details, which the customer adds and deletes at will."""
-    gap = login_gap(bundle)
-    if gap:
-        return review(f"Not judged: {gap}.")
     pages = bundle.pages("addresses")
     fact = usable_fact(bundle, "addresses") or {}
     parts = Parts([evidence(pages[0], note="address book")])
@@ -996,9 +989,6 @@ def two_years_of_orders_viewable(bundle: Bundle) -> Verdict:
     that far back; fails when the account demonstrably has older orders (the export shows them)
     or the page states a shorter limit; otherwise (a young account) needs_review.
     """
-    gap = login_gap(bundle)
-    if gap:
-        return review(f"Not judged: {gap}.")
     span = history_span(bundle)
     pages = bundle.pages("orders")
     if span is None or span.latest is None:
@@ -1113,7 +1103,7 @@ def two_years_of_orders_downloadable(bundle: Bundle) -> Verdict:
     missing = export_absent(bundle)
     if missing is not None:
         return missing
-    gap = login_gap(bundle) or fact_gap(bundle, "order_export")
+    gap = login_wall(bundle) or fact_gap(bundle, "order_export")
     if gap:
         control = find(bundle.pages("orders"), EXPORT_CONTROL, limit=1)
         return review(
@@ -1203,9 +1193,6 @@ PRINT_WORDS = terms("打印", "打印订单", "打印清单", "print", "printabl
 @check("6.5.4.c")
 def orders_printable(bundle: Bundle) -> Verdict:
     """The order history (records and lists) has a print option."""
-    gap = login_gap(bundle)
-    if gap:
-        return review(f"Not judged: {gap}.")
     pages = bundle.pages("orders")
     view = (usable_fact(bundle, "print_view") or {}).get("history") or {}
     if view.get("found"):
@@ -1278,9 +1265,6 @@ def identity_labels(page: Page) -> list[Evidence]:
 @check("6.5.5.a")
 def identity_details_viewable(bundle: Bundle) -> Verdict:
     """The account shows the customer's identity details."""
-    gap = login_gap(bundle)
-    if gap:
-        return review(f"Not judged: {gap}.")
     pages = bundle.pages("profile")
     profile = usable_fact(bundle, "profile")
     fields = [str(f) for f in (profile or {}).get("fields") or [] if IDENTITY_FIELDS.search(str(f))]
@@ -1426,9 +1410,6 @@ def save_control(page: Page) -> lxml.html.HtmlElement | None:
 @check("6.5.5.c")
 def identity_details_changeable(bundle: Bundle) -> Verdict:
     """Identity details can be changed, under rules the store states."""
-    gap = login_gap(bundle)
-    if gap:
-        return review(f"Not judged: {gap}.")
     pages = bundle.pages("profile")
     profile = usable_fact(bundle, "profile") or {}
     parts = Parts()

@@ -4,7 +4,7 @@
 6.4.2 order information kept in a printable form, 6.4.3 contact channels (toll-free hotline,
 e-mail, online chat, social media), 6.4.4 notices of changes and recalls, 6.4.5 public reviews.
 
-The small helpers at the top (`usable_fact`, `fact_gap`, `login_gap`) are shared with
+The small helpers at the top (`usable_fact`, `fact_gap`) are shared with
 checks/data_service.py, which judges the account-side items of 6.5.
 """
 
@@ -27,7 +27,6 @@ from .verdict import Evidence, Verdict, failed, passed, review
 
 PROBE_DID_NOT_RUN = ("failed", "blocked", "skipped")
 # Login outcomes after which the account pages show a login wall, not the customer's data.
-LOGIN_WALL = ("no_credentials", "needs_human", "failed")
 
 
 def fact_gap(bundle: Bundle, name: str) -> str | None:
@@ -42,17 +41,6 @@ def fact_gap(bundle: Bundle, name: str) -> str | None:
 
 def usable_fact(bundle: Bundle, name: str) -> dict[str, Any] | None:
     return None if fact_gap(bundle, name) else bundle.fact(name)
-
-
-def login_gap(bundle: Bundle) -> str | None:
-    """A reason the account pages cannot be judged because the scan did not get past the login."""
-    login = bundle.fact("login")
-    if login and login.get("status") in LOGIN_WALL:
-        return (
-            f"account pages need a login and the login was not done "
-            f"({login['status']}: {login.get('reason') or 'no reason given'})"
-        )
-    return None
 
 
 def fact_evidence(bundle: Bundle, fact: dict[str, Any], note: str, excerpt: str = "") -> Evidence:
@@ -516,9 +504,6 @@ def print_or_save_controls(pages: list[Page]) -> list[Evidence]:
 @check("6.4.2")
 def order_information_printable(bundle: Bundle) -> Verdict:
     """The placed order's details stay available in a form easy to save and print."""
-    gap = login_gap(bundle)
-    if gap:
-        return review(f"Not judged: {gap}.")
     detail_pages = bundle.pages("order_detail")
     shown = [evidence(detail_pages[0], note="order detail kept in the account")]
     view = (usable_fact(bundle, "print_view") or {}).get("order") or {}

@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 
 from b2cect.crawler.bundle import NOT_FOUND_TAG, Bundle, Page, Step
 
+from .registry import login_wall
 from .text import Hit, evidence
 from .verdict import Evidence
 
-LOGIN_WALL = ("no_credentials", "needs_human", "failed")
 MAX_SEARCHED_PAGES = 6  # evidence rows naming where the crawler looked
 
 
@@ -75,10 +75,9 @@ def search_result(
     if not steps:
         return Search(kind, False, f"the crawler never looked for {kind}", places)
     if account_side:
-        login = bundle.fact("login") or {}
-        if login.get("status") in LOGIN_WALL:
-            why = login.get("reason") or "no reason given"
-            return Search(kind, False, f"login {login['status']}: {why}", places)
+        wall = login_wall(bundle)
+        if wall:
+            return Search(kind, False, wall, places)
     for step in steps:
         if not is_discovery_miss(step):
             return Search(

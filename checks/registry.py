@@ -33,6 +33,10 @@ SECTION_MODULES = {
 }
 
 SCORING_KINDS = ("objective", "experience")
+# Login outcomes after which the account area was not seen (the `login` fact's status).
+LOGIN_WALL = ("no_credentials", "needs_human", "failed")
+# A `requires` token: the item is about the account area, behind the customer's login.
+LOGIN = "login"
 EVIDENCE_KINDS = ("page", "interaction", "manual")
 
 CheckFn = Callable[[Bundle], Verdict]
@@ -84,7 +88,7 @@ def _validate(item: Item) -> None:
     if item.section not in SECTION_MODULES or not item.id.startswith(item.section + "."):
         raise ValueError(f"catalogue row {item.id}: section {item.section!r} does not match")
     for need in item.requires:
-        if not need.startswith("fact:") and need not in PAGE_KINDS:
+        if need != LOGIN and not need.startswith("fact:") and need not in PAGE_KINDS:
             raise ValueError(f"catalogue row {item.id}: unknown requirement {need!r}")
 
 
@@ -133,9 +137,22 @@ def select(selectors: Iterable[str] | None = None) -> list[Item]:
     return chosen
 
 
+def login_wall(bundle: Bundle) -> str | None:
+    """Why the account area was not seen, when the scan did not get past the login."""
+    login = bundle.fact("login")
+    if login and login.get("status") in LOGIN_WALL:
+        reason = login.get("reason") or "no reason given"
+        return f"the account area needs a login, which was not done ({login['status']}: {reason})"
+    return None
+
+
 def missing_requirement(item: Item, bundle: Bundle) -> str | None:
     for need in item.requires:
-        if need.startswith("fact:"):
+        if need == LOGIN:
+            wall = login_wall(bundle)
+            if wall:
+                return wall
+        elif need.startswith("fact:"):
             name = need[5:]
             fact = bundle.fact(name)
             if fact is None:
