@@ -14,7 +14,6 @@ reach table, so a scan with the drafted profile reaches the same pages.
 
 from __future__ import annotations
 
-import asyncio
 import tempfile
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
@@ -38,6 +37,7 @@ from .scan import (
     popups_fact,
     reach_rows,
     redactor_for,
+    run_sync,
 )
 from .session import Crawl, NotFound, Skip
 from .sitemap import fill_products, finish_fact, robots_and_sitemaps
@@ -84,7 +84,7 @@ class DiscoverResult:
 
 
 def discover_sync(opts: ScanOptions) -> DiscoverResult:
-    return asyncio.run(discover(opts))
+    return run_sync(discover(opts))
 
 
 async def discover(opts: ScanOptions) -> DiscoverResult:

@@ -14,11 +14,12 @@ import asyncio
 import os
 import re
 import statistics
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .browser import BrowserInfo, find_browser, launch, new_context
 from .bundle import PAGE_KINDS, BundleWriter, Step
@@ -53,6 +54,8 @@ from .redact import Redactor
 from .scripts import WATCH_INIT_SCRIPT
 from .session import Crawl, plain_error
 from .sitemap import fill_products, finish_fact, robots_and_sitemaps
+
+T = TypeVar("T")
 
 TOOL_VERSION = "0.1.0"
 ACTION_TIMEOUT_S = 8
@@ -104,8 +107,20 @@ def may_place_order(opts: ScanOptions, profile: SiteProfile) -> bool:
     return bool(opts.place_order and (opts.is_test_store or profile.test_store))
 
 
+def run_sync(coro: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to the end from synchronous code, also where this thread already runs
+    an event loop (a notebook, Playwright's sync API in a test session): then in a worker
+    thread with a loop of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        return worker.submit(asyncio.run, coro).result()
+
+
 def scan_sync(opts: ScanOptions) -> Path:
-    return asyncio.run(scan(opts))
+    return run_sync(scan(opts))
 
 
 async def scan(opts: ScanOptions) -> Path:

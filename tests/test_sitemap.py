@@ -7,7 +7,6 @@ nowhere and listed only in its (gzipped, indexed) sitemap.
 
 from __future__ import annotations
 
-import asyncio
 import gzip
 import threading
 from functools import partial
@@ -20,7 +19,7 @@ from b2cect.crawler.bundle import Bundle, BundleWriter
 from b2cect.crawler.discovery import candidates_from_html, load_vocabulary
 from b2cect.crawler.profile import load_profile
 from b2cect.crawler.redact import Redactor
-from b2cect.crawler.scan import ScanOptions, scan_sync
+from b2cect.crawler.scan import ScanOptions, run_sync, scan_sync
 from b2cect.crawler.session import Crawl
 
 ORIGIN = "http://shop.test"
@@ -157,7 +156,7 @@ class FakeStore:
         return sm.Fetched(url, status, body[: max_bytes + 1], ctype[0] if ctype else "text/xml")
 
     def read(self, later=None) -> sm.SitemapReport:
-        return asyncio.run(sm.read_sitemaps(self.fetch, ORIGIN, later))
+        return run_sync(sm.read_sitemaps(self.fetch, ORIGIN, later))
 
 
 def test_robots_index_and_gzip_children():
