@@ -53,8 +53,9 @@ TOGGLE_WAIT_MS = 40
 CAPTURE_TIMEOUT_S = 12
 # Settling after a load or a click: the page counts as drawn when no XHR/fetch/script/document
 # request is open and the DOM has not changed for QUIET_MS; never longer than SETTLE_LIMIT_MS
-# (a page that polls or animates for ever is used as it is then).
-QUIET_MS = 150
+# (a page that polls or animates for ever is used as it is then). Open requests are tracked
+# apart, so the quiet window only has to cover drawing after the last response: a few frames.
+QUIET_MS = 60
 SETTLE_LIMIT_MS = 3000
 SETTLE_POLL_MS = 50
 _PENDING_TYPES = {"document", "xhr", "fetch", "script"}
