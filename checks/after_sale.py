@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any
 
 import lxml.html
 from b2cect.crawler.bundle import Bundle, Page
 
+from .facts import fact_evidence, fact_problem, page_of_step, usable_fact
 from .reach import search_result
 from .registry import check, login_wall
 from .text import (
@@ -32,6 +32,7 @@ from .text import (
     normalise,
     page_text,
     points_to_broken,
+    searched,
     seller_text_only,
     terms,
 )
@@ -315,51 +316,10 @@ STATUS_LABEL = re.compile(r"(?:订单状态|当前状态|状态|status)\s*[:：]
 # --- helpers --------------------------------------------------------------------------------
 
 
-def _searched(pages: Iterable[Page], what: str, limit: int = 3) -> list[Evidence]:
-    """Page evidence saying where a check looked and for what, for failing verdicts."""
-    return [evidence(p, None, f"searched: {what}") for p in list(pages)[:limit]]
-
-
-def _fact_problem(fact: dict[str, Any] | None, name: str) -> str | None:
-    """Why a probe's fact cannot be used, or None when it holds an observation."""
-    if fact is None:
-        return f"probe '{name}' made no observation"
-    if fact.get("status") in ("failed", "blocked", "skipped"):
-        return f"probe '{name}' {fact['status']}: {fact.get('reason', 'no reason given')}"
-    return None
-
-
-def _usable(bundle: Bundle, name: str) -> dict[str, Any] | None:
-    fact = bundle.fact(name)
-    return fact if _fact_problem(fact, name) is None else None
-
-
 def _pages_by_kind(bundle: Bundle, *kinds: str) -> list[Page]:
     """Pages of the given kinds, in the order of the kinds (journey order within a kind), so a
     search prefers the page where the information belongs."""
     return [page for kind in kinds for page in bundle.pages(kind)]
-
-
-def _page_of_step(bundle: Bundle, step_id: str | None) -> Page | None:
-    if not step_id:
-        return None
-    return next((p for p in bundle.pages() if p.step.id == step_id), None)
-
-
-def _fact_evidence(
-    bundle: Bundle, fact: dict[str, Any], note: str, step_key: str = "step", excerpt_text: str = ""
-) -> Evidence:
-    step_id = fact.get(step_key) or ""
-    page = _page_of_step(bundle, step_id)
-    return Evidence(
-        step=step_id,
-        page=page.kind if page else "",
-        url=page.url if page else "",
-        selector=fact.get("selector", "") or "",
-        excerpt=normalise(excerpt_text or fact.get("text") or fact.get("excerpt") or "")[:160],
-        screenshot=page.screenshot if page else "",
-        note=note,
-    )
 
 
 def _context(hit: Hit) -> str:
@@ -489,13 +449,13 @@ def order_status_tracking(bundle: Bundle) -> Verdict:
     timeline cannot have later stages yet).
     """
     details = bundle.pages("order_detail")
-    history = _usable(bundle, "order_history")
+    history = usable_fact(bundle, "order_history")
     if not details:
         statuses = sorted({o.get("status", "") for o in (history or {}).get("orders", [])} - {""})
         seen = f" The order list shows statuses: {', '.join(statuses)}." if statuses else ""
         return review(
             f"No order detail page was opened ({bundle.why_not_reached('order_detail')}).{seen}",
-            _searched(bundle.pages("orders"), "order statuses"),
+            searched(bundle.pages("orders"), "order statuses"),
         )
     best_page, best = max(((p, _stages_on(p)) for p in details), key=lambda pair: len(pair[1]))
     has_time = bool(TIMESTAMP.search(page_text(best_page)))
@@ -512,7 +472,7 @@ def order_status_tracking(bundle: Bundle) -> Verdict:
         return review(
             "Only orders awaiting payment were opened; their timeline cannot show "
             "payment or confirmation yet.",
-            _searched(details, "order stages"),
+            searched(details, "order stages"),
         )
     missing = [s for s in ("submitted", "paid") if s not in best]
     if not later:
@@ -521,7 +481,7 @@ def order_status_tracking(bundle: Bundle) -> Verdict:
         missing.append("dates/times")
     return failed(
         f"Order detail does not show the order's progress: missing {', '.join(missing)}.",
-        _searched(details, "order timeline (submitted, paid, confirmed, shipped)"),
+        searched(details, "order timeline (submitted, paid, confirmed, shipped)"),
     )
 
 
@@ -538,7 +498,7 @@ def delivery_status_and_courier(bundle: Bundle) -> Verdict:
     if not shipped:
         return review(
             "No opened order had been shipped, so there was no delivery to follow.",
-            _searched(details, "a shipped order"),
+            searched(details, "a shipped order"),
         )
     for page in shipped:
         status = _first([page], DELIVERY_STATUS)
@@ -555,7 +515,7 @@ def delivery_status_and_courier(bundle: Bundle) -> Verdict:
     ev = [courier_only.evidence("courier without phone")] if courier_only else []
     return failed(
         f"Shipped orders show {what}.",
-        ev + _searched(shipped, "delivery status, courier (配送员/快递员) and phone"),
+        ev + searched(shipped, "delivery status, courier (配送员/快递员) and phone"),
     )
 
 
@@ -611,7 +571,7 @@ def failed_delivery_reason(bundle: Bundle) -> Verdict:
         return failed(
             f"An order shows a failed delivery without {missing}.",
             [failed_hits[0].evidence("failed delivery")]
-            + _searched(pages, "reason and remedy of the failed delivery"),
+            + searched(pages, "reason and remedy of the failed delivery"),
         )
     if help_hit:
         return passed(
@@ -627,7 +587,7 @@ def failed_delivery_reason(bundle: Bundle) -> Verdict:
     return review(
         "No opened order had a failed delivery and no help page explains how failed "
         "deliveries are handled; an auditor should check with a failed delivery.",
-        _searched(orders + bundle.pages(*HELP_KINDS), "failed delivery and remedy"),
+        searched(orders + bundle.pages(*HELP_KINDS), "failed delivery and remedy"),
     )
 
 
@@ -664,7 +624,7 @@ def _manual(
 @check("6.3.2.1")
 def delivery_as_paid(bundle: Bundle) -> Verdict:
     """Manual: delivery matches the paid/chosen service; hints from checkout and order detail."""
-    options = _usable(bundle, "checkout_options")
+    options = usable_fact(bundle, "checkout_options")
     offered = [d.get("label", "") for d in (options or {}).get("delivery", []) if d.get("label")]
     extra = [f"delivery options offered at checkout: {', '.join(offered)}"] if offered else []
     return _manual(
@@ -716,11 +676,11 @@ def goods_meet_requirements(bundle: Bundle) -> Verdict:
 
 def _cancel_control(bundle: Bundle) -> Evidence | None:
     """Where a cancel control was seen: the probe's observation, else a visible control."""
-    actions = _usable(bundle, "order_actions")
+    actions = usable_fact(bundle, "order_actions")
     cancel = (actions or {}).get("cancel") or {}
     # The probe's pick is trusted only when its label reads as cancelling (not e.g. a menu link).
     if cancel.get("found") and CANCEL_WORD.search(cancel.get("text") or ""):
-        return _fact_evidence(
+        return fact_evidence(
             bundle, {**cancel, "step": actions.get("step")}, "cancel control (order_actions probe)"
         )
     for page in bundle.pages("order_detail"):
@@ -766,7 +726,7 @@ def order_cancellation(bundle: Bundle) -> Verdict:
     Fail: an unshipped order without a cancel control, or a cancellation fee. needs_review: no
     unshipped order opened, an unconfirmed attempt, or a control without stated terms.
     """
-    attempt = _usable(bundle, "cancel_attempt")
+    attempt = usable_fact(bundle, "cancel_attempt")
     control = _cancel_control(bundle)
     stated = _cancel_terms(bundle)
     fee = _cancel_fee(bundle)
@@ -775,12 +735,12 @@ def order_cancellation(bundle: Bundle) -> Verdict:
         ev = (
             [fee.evidence("cancellation fee")]
             if fee
-            else [_fact_evidence(bundle, attempt, "fee on cancelling", "result_step", fee_text)]
+            else [fact_evidence(bundle, attempt, "fee on cancelling", "result_step", fee_text)]
         )
         return failed("Cancelling an order costs the customer a fee.", ev)
     if attempt and attempt.get("attempted"):
         # The probe clicked a cancel control on an unshipped order (demo/test stores only).
-        result = _fact_evidence(
+        result = fact_evidence(
             bundle, attempt, "cancel attempt result", "result_step", fee_text or ""
         )
         found = [control] if control else []
@@ -808,14 +768,14 @@ def order_cancellation(bundle: Bundle) -> Verdict:
     if unshipped:
         return failed(
             "An unshipped order offers no way to cancel it.",
-            _searched(unshipped, "cancel control (取消订单 / cancel order)"),
+            searched(unshipped, "cancel control (取消订单 / cancel order)"),
         )
     hint = [_cite(stated, "cancellation terms in help", CANCEL_TERMS)] if stated else []
-    probe = _fact_problem(bundle.fact("cancel_attempt"), "cancel_attempt")
+    probe = fact_problem(bundle, "cancel_attempt")
     seen = f" The cancel probe said: {probe}." if probe and bundle.fact("cancel_attempt") else ""
     return review(
         f"No unshipped order was opened, so no cancel control could be expected.{seen}",
-        hint + _searched(bundle.pages("order_detail"), "an unshipped order"),
+        hint + searched(bundle.pages("order_detail"), "an unshipped order"),
     )
 
 
@@ -847,7 +807,7 @@ def refund_after_cancellation(bundle: Bundle) -> Verdict:
     if best is None:
         return failed(
             "No refund terms were found on order, help or policy pages.",
-            _searched(pages, "refund (退款 / refund)"),
+            searched(pages, "refund (退款 / refund)"),
         )
     score, hit, channels = best
     text = _context(hit)
@@ -915,7 +875,7 @@ def after_sales_information(bundle: Bundle) -> Verdict:
         return failed(
             f"After-sales information lacks: {', '.join(missing)}.",
             ev
-            + _searched(
+            + searched(
                 bundle.pages("after_sales", "help") or pages[:1],
                 "after-sales policy, process and contacts",
             ),
@@ -927,12 +887,12 @@ def after_sales_information(bundle: Bundle) -> Verdict:
 
 
 def _return_control(bundle: Bundle) -> Evidence | None:
-    actions = _usable(bundle, "order_actions")
+    actions = usable_fact(bundle, "order_actions")
     ret = (actions or {}).get("return") or {}
     # The probe's pick is trusted only when its label asks for a return: a menu link to the
     # returns list ("退换货/售后") is not a request control.
     if ret.get("found") and RETURN_CONTROL.search(ret.get("text") or ""):
-        return _fact_evidence(
+        return fact_evidence(
             bundle,
             {**ret, "step": actions.get("step")},
             "return/exchange control (order_actions probe)",
@@ -975,8 +935,8 @@ def return_request(bundle: Bundle) -> Verdict:
     conditions, instructions, or a form asking for the problem). Fail: a delivered order shows
     no return control and no return form exists. needs_review: no delivered order opened.
     """
-    request = _usable(bundle, "return_request")
-    form_page = _page_of_step(bundle, (request or {}).get("form_step"))
+    request = usable_fact(bundle, "return_request")
+    form_page = page_of_step(bundle, (request or {}).get("form_step"))
     if form_page is not None and not _is_return_form(form_page):
         form_page = None  # the probe landed on a page that asks nothing of the customer
     control = _return_control(bundle)
@@ -991,22 +951,22 @@ def return_request(bundle: Bundle) -> Verdict:
         if guidance:
             ev.append(guidance.evidence("return guidance"))
         if request and request.get("submitted"):
-            ev.append(_fact_evidence(bundle, request, "return request submitted", "result_step"))
+            ev.append(fact_evidence(bundle, request, "return request submitted", "result_step"))
         return passed("Returns/exchanges can be requested from the account, with guidance.", ev)
     if control:
         return failed(
             "A return control exists but nothing tells the customer how returns work.",
-            [control] + _searched(guide_pages, "return policy or instructions"),
+            [control] + searched(guide_pages, "return policy or instructions"),
         )
     delivered = [p for p in bundle.pages("order_detail") if _delivered(p)]
     if delivered:
         return failed(
             "A delivered or completed order offers no way to request a return or exchange.",
-            _searched(delivered, "return/exchange control (申请售后 / return)"),
+            searched(delivered, "return/exchange control (申请售后 / return)"),
         )
     return review(
         "No delivered order was opened, so no return control could be expected.",
-        _searched(bundle.pages("order_detail"), "a delivered order"),
+        searched(bundle.pages("order_detail"), "a delivered order"),
     )
 
 
@@ -1040,8 +1000,8 @@ def return_progress(bundle: Bundle) -> Verdict:
     An empty returns list is needs_review (nothing to follow) unless the probe submitted a
     request, which must then appear with a status.
     """
-    request = _usable(bundle, "return_request")
-    progress_page = _page_of_step(bundle, (request or {}).get("progress_step")) or _page_of_step(
+    request = usable_fact(bundle, "return_request")
+    progress_page = page_of_step(bundle, (request or {}).get("progress_step")) or page_of_step(
         bundle, (request or {}).get("result_step")
     )
     returns = bundle.pages("returns")
@@ -1062,12 +1022,12 @@ def return_progress(bundle: Bundle) -> Verdict:
             )
         return failed(
             "The returns page shows requests without any status or progress.",
-            _searched(returns, "return request status (审核中 / approved ...)"),
+            searched(returns, "return request status (审核中 / approved ...)"),
         )
     if submitted:
         return failed(
             "A return request was submitted but no page shows its progress.",
-            _searched(pages + bundle.pages("order_detail"), "return request status"),
+            searched(pages + bundle.pages("order_detail"), "return request status"),
         )
     search = search_result(
         bundle, "returns", ("account",), account_side=True, clues=_returns_clues(bundle)
@@ -1142,7 +1102,7 @@ def complaints_channel(bundle: Bundle) -> Verdict:
     if missing:
         return failed(
             f"Complaint handling lacks: {', '.join(missing)}.",
-            ev + _searched(complaint_pages or pages[:1], "complaints (投诉 / complaint)"),
+            ev + searched(complaint_pages or pages[:1], "complaints (投诉 / complaint)"),
         )
     return passed(
         "A free complaint channel with a stated response time is offered "
@@ -1184,7 +1144,7 @@ def installation_service(bundle: Bundle) -> Verdict:
     if not fitted and listed is None:
         return not_applicable(
             "No saved product or listing shows goods that need installation.",
-            _searched(products + bundle.pages("listing", "search"), "goods needing installation"),
+            searched(products + bundle.pages("listing", "search"), "goods needing installation"),
         )
     pages = [p for p, _ in fitted] + bundle.pages(*HELP_KINDS)
     # The seller's words only: reviews and Q&A ("安装师傅很专业") are customers' experiences,
@@ -1223,7 +1183,7 @@ def installation_service(bundle: Bundle) -> Verdict:
         )
     return failed(
         f"Goods need installation ({names}) but the store does not say its {' or '.join(missing)}.",
-        ev + _searched(pages, "installation service"),
+        ev + searched(pages, "installation service"),
     )
 
 

@@ -23,14 +23,11 @@ from typing import Any
 import lxml.html
 from b2cect.crawler.bundle import Bundle, Page
 
+from .facts import fact_evidence, fact_problem, usable_fact
 from .interaction import (
     PRIVACY_POLICY,
     attribute_text,
     context_text,
-    fact_evidence,
-    fact_gap,
-    searched,
-    usable_fact,
     visible_elements,
 )
 from .reach import search_result
@@ -44,6 +41,7 @@ from .text import (
     is_hidden,
     normalise,
     page_text,
+    searched,
     terms,
 )
 from .verdict import Evidence, Verdict, failed, passed, review
@@ -702,7 +700,7 @@ def shopping_data_kept(bundle: Bundle) -> Verdict:
     elif persist:
         parts.missing.append("a cart that keeps its items")
     else:
-        parts.unknown.append(f"cart kept ({fact_gap(bundle, 'cart_persist')})")
+        parts.unknown.append(f"cart kept ({fact_problem(bundle, 'cart_persist')})")
 
     if bundle.pages("orders"):
         parts.found.append(evidence(bundle.pages("orders")[0], note="purchase history"))
@@ -1103,7 +1101,7 @@ def two_years_of_orders_downloadable(bundle: Bundle) -> Verdict:
     missing = export_absent(bundle)
     if missing is not None:
         return missing
-    gap = login_wall(bundle) or fact_gap(bundle, "order_export")
+    gap = login_wall(bundle) or fact_problem(bundle, "order_export")
     if gap:
         control = find(bundle.pages("orders"), EXPORT_CONTROL, limit=1)
         return review(
@@ -1214,7 +1212,7 @@ def orders_printable(bundle: Bundle) -> Verdict:
                     evidence(page, el, "print control", text=label),
                 )
     if not view:
-        why = fact_gap(bundle, "print_view") or "no history print view observed"
+        why = fact_problem(bundle, "print_view") or "no history print view observed"
         return review(
             f"No print control is visible on the order history and the print probe "
             f"gave nothing ({why}).",

@@ -27,8 +27,9 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
-from b2cect.crawler.bundle import Bundle, Page, Step
+from b2cect.crawler.bundle import Bundle, Page
 
+from .facts import fact_evidence, fact_problem, page_of_step, usable_fact
 from .registry import check
 from .text import (
     broken_targets,
@@ -37,8 +38,8 @@ from .text import (
     find,
     is_hidden,
     links,
-    normalise,
     points_to_broken,
+    searched,
     seller_text_only,
     terms,
 )
@@ -447,55 +448,6 @@ def without_asides(text: str) -> str:
     return re.sub(r"[（(][^（()）]{0,30}[)）]", " ", text)
 
 
-def fact_problem(bundle: Bundle, name: str) -> str | None:
-    """Why a probe's observation cannot be used (missing, failed, blocked, skipped), or None."""
-    fact = bundle.fact(name)
-    if fact is None:
-        return f"probe '{name}' made no observation"
-    if fact.get("status") in ("failed", "blocked", "skipped"):
-        return f"probe '{name}' {fact['status']}: {fact.get('reason') or 'no reason given'}"
-    return None
-
-
-def usable_fact(bundle: Bundle, name: str) -> dict[str, Any] | None:
-    return None if fact_problem(bundle, name) else bundle.fact(name)
-
-
-def step_by_id(bundle: Bundle, step_id: str | None) -> Step | None:
-    return next((s for s in bundle.steps if step_id and s.id == step_id), None)
-
-
-def page_of_step(bundle: Bundle, step_id: str | None) -> Page | None:
-    return next((p for p in bundle.pages() if step_id and p.step.id == step_id), None)
-
-
-def fact_evidence(
-    bundle: Bundle,
-    fact: dict[str, Any],
-    note: str,
-    step_key: str = "step",
-    excerpt: str = "",
-    selector: str | None = None,
-) -> Evidence:
-    """Evidence for what a probe observed, pointing at the step where it saw it."""
-    step_id = fact.get(step_key) or fact.get("step") or ""
-    step = step_by_id(bundle, step_id)
-    return Evidence(
-        step=step_id,
-        page=step.kind if step else "",
-        url=(step.final_url or step.url) if step else "",
-        selector=str(fact.get("selector") or "") if selector is None else selector,
-        excerpt=normalise(excerpt or str(fact.get("excerpt") or ""))[:160],
-        screenshot=step.screenshot if step else "",
-        note=note,
-    )
-
-
-def looked_at(pages: Iterable[Page], what: str, limit: int = 4) -> list[Evidence]:
-    """Where a search found nothing, so a failing verdict still says where we looked."""
-    return [evidence(p, note=f"searched: {what}") for p in list(pages)[:limit]]
-
-
 def unique(pages: Iterable[Page]) -> list[Page]:
     seen: set[str] = set()
     result = []
@@ -792,7 +744,7 @@ def cart_holds_items(bundle: Bundle) -> Verdict:
     products = bundle.pages("product")
     problem = fact_problem(bundle, "cart_add")
     if problem:
-        return review(f"Not judged: {problem}.", looked_at(products, "add-to-cart control"))
+        return review(f"Not judged: {problem}.", searched(products, "add-to-cart control"))
     fact = bundle.fact("cart_add") or {}
     if fact.get("cart_contains"):
         proof = [
@@ -841,7 +793,7 @@ def cart_holds_items(bundle: Bundle) -> Verdict:
         )
     return failed(
         "No add-to-cart control or cart wording on the product pages.",
-        looked_at(products, "add to cart / 加入购物车"),
+        searched(products, "add to cart / 加入购物车"),
     )
 
 
@@ -891,7 +843,7 @@ def purchasable_quantity(bundle: Bundle) -> Verdict:
         return failed(
             f"{len(lacking)} of {len(products)} product pages state no stock or purchasable "
             "quantity.",
-            looked_at(lacking, "有货/库存/限购/in stock/only N left/quantity max"),
+            searched(lacking, "有货/库存/限购/in stock/only N left/quantity max"),
         )
     proof = [ev for ev in shown.values() if ev][:3]
     sold_out = [p for p in products if is_out_of_stock(p)]
@@ -910,7 +862,7 @@ def purchasable_quantity(bundle: Bundle) -> Verdict:
     if no_notice:
         return failed(
             "An out-of-stock product offers no arrival notice (到货通知 / notify me).",
-            looked_at(no_notice, "到货通知/notify me/back in stock"),
+            searched(no_notice, "到货通知/notify me/back in stock"),
         )
     notices = [
         find(p, ARRIVAL_NOTICE, limit=1)[0].evidence("arrival notice on out-of-stock product")
@@ -949,7 +901,7 @@ def stock_reservation(bundle: Bundle) -> Verdict:
         )
     return failed(
         "No statement that chosen items are reserved (or for how long).",
-        looked_at(pages, "保留/锁定库存/预留/reserved for/held for"),
+        searched(pages, "保留/锁定库存/预留/reserved for/held for"),
     )
 
 
@@ -961,7 +913,7 @@ def cart_kept_and_editable(bundle: Bundle) -> Verdict:
     ]
     if problems:
         return review(
-            "Not judged: " + "; ".join(problems) + ".", looked_at(bundle.pages("cart"), "cart")
+            "Not judged: " + "; ".join(problems) + ".", searched(bundle.pages("cart"), "cart")
         )
     persist = bundle.fact("cart_persist") or {}
     edit = bundle.fact("cart_edit") or {}
@@ -1016,7 +968,7 @@ def availability_and_delivery_advice(bundle: Bundle) -> Verdict:
         return failed(
             f"Missing: {', '.join(gaps)}.",
             [e for e in (stock, eta) if e]
-            + looked_at(shop_pages, "有货/in stock; 预计送达/estimated delivery", 2),
+            + searched(shop_pages, "有货/in stock; 预计送达/estimated delivery", 2),
         )
     return passed(f"Availability and expected delivery are stated {where}.", [stock, eta])
 
@@ -1065,7 +1017,7 @@ def order_form_parts(bundle: Bundle) -> Verdict:
     if gaps:
         return failed(
             f"The order form does not show: {', '.join(gaps)}.",
-            [e for e in found.values() if e] + looked_at(pages, ", ".join(gaps), 2),
+            [e for e in found.values() if e] + searched(pages, ", ".join(gaps), 2),
         )
     verdict = passed(
         "The order form shows consignee, payment, delivery, invoice and item list.",
@@ -1128,7 +1080,7 @@ def entries_validated_and_remarks(bundle: Bundle) -> Verdict:
     if remarks is None:
         return failed(
             "Entries are validated but the order form has no remarks field.",
-            [shown] + looked_at(checkout_pages(bundle), "备注/留言/order notes"),
+            [shown] + searched(checkout_pages(bundle), "备注/留言/order notes"),
         )
     if fact.get("corrected") is False:
         return review(
@@ -1145,7 +1097,7 @@ def address_cascade(bundle: Bundle) -> Verdict:
     """Choosing a province offers its cities, and a city its districts (address_cascade probe)."""
     problem = fact_problem(bundle, "address_cascade")
     if problem:
-        return review(f"Not judged: {problem}.", looked_at(checkout_pages(bundle), "address form"))
+        return review(f"Not judged: {problem}.", searched(checkout_pages(bundle), "address form"))
     fact = bundle.fact("address_cascade") or {}
     cities = fact.get("cities") or []
     districts = fact.get("districts") or []
@@ -1205,10 +1157,10 @@ def several_delivery_methods(bundle: Bundle) -> Verdict:
     if not choices:
         problem = fact_problem(bundle, "checkout_options")
         if problem:
-            return review(f"Not judged: {problem}.", looked_at(checkout_pages(bundle), "delivery"))
+            return review(f"Not judged: {problem}.", searched(checkout_pages(bundle), "delivery"))
         return failed(
             "No delivery method could be chosen on the checkout.",
-            looked_at(checkout_pages(bundle), "邮政/快递/自提/post/courier/pick-up"),
+            searched(checkout_pages(bundle), "邮政/快递/自提/post/courier/pick-up"),
         )
     kinds: dict[str, Evidence] = {}
     unknown = []
@@ -1262,7 +1214,7 @@ def free_delivery_option(bundle: Bundle) -> Verdict:
     if not policy:
         return not_applicable(
             "No free-delivery policy or free delivery option was found.",
-            looked_at(policy_pages, "包邮/免运费/free shipping/free delivery"),
+            searched(policy_pages, "包邮/免运费/free shipping/free delivery"),
         )
     rule = policy[0].evidence("free-delivery policy")
     charged = next(((p, el, t) for p, el, t in charge_lines if delivery_charge(t)), None)
@@ -1330,7 +1282,7 @@ def delivery_time_choice(bundle: Bundle) -> Verdict:
         return review(f"Not judged: {fact_problem(bundle, 'checkout_options')}.")
     return failed(
         "No choice of delivery time or date on the checkout.",
-        looked_at(pages, "送达时间/配送时段/delivery slot/delivery date"),
+        searched(pages, "送达时间/配送时段/delivery slot/delivery date"),
     )
 
 
@@ -1345,7 +1297,7 @@ def special_delivery_costs_and_times(bundle: Bundle) -> Verdict:
             return review(f"Not judged: {problem}.")
         return not_applicable(
             "The checkout offers no delivery choices to compare.",
-            looked_at(checkout_pages(bundle), "delivery options"),
+            searched(checkout_pages(bundle), "delivery options"),
         )
     texts = [(label, ev, choice_text(e)) for label, ev, e in choices]
     evidence_list = [ev for _l, ev, _t in texts][:4]
@@ -1405,7 +1357,7 @@ def total_breakdown_before_order(bundle: Bundle) -> Verdict:
     if gaps:
         return failed(
             f"Before ordering, the summary lacks: {', '.join(gaps)}.",
-            found + looked_at(pages, "总计/商品金额/运费/total/subtotal/shipping", 2),
+            found + searched(pages, "总计/商品金额/运费/total/subtotal/shipping", 2),
         )
     verdict = passed(
         "The summary shows total, goods subtotal and delivery charge with amounts"
@@ -1434,7 +1386,7 @@ def renewal_and_discount_terms(bundle: Bundle) -> Verdict:
     if subscription is None and discount is None:
         return not_applicable(
             "No discount or subscription is offered, and goods bought once have no renewal.",
-            looked_at(shown_anywhere, "优惠/折扣/coupon/discount/订阅/subscription", 2),
+            searched(shown_anywhere, "优惠/折扣/coupon/discount/订阅/subscription", 2),
         )
     found: list[Evidence] = []
     gaps = []
@@ -1451,7 +1403,7 @@ def renewal_and_discount_terms(bundle: Bundle) -> Verdict:
     if gaps:
         return failed(
             f"Before ordering, no {' or '.join(gaps)} is stated.",
-            found + looked_at(readable, "使用规则/有效期/满X减Y/terms/valid until", 2),
+            found + searched(readable, "使用规则/有效期/满X减Y/terms/valid until", 2),
         )
     return passed("Terms of the offered discounts/subscriptions are stated before ordering.", found)
 
@@ -1481,7 +1433,7 @@ def cancel_or_postpone(bundle: Bundle) -> Verdict:
         )
     return failed(
         "No statement on how to cancel or postpone the order before ordering.",
-        looked_at(pages, "取消订单/延期/cancel/postpone"),
+        searched(pages, "取消订单/延期/cancel/postpone"),
     )
 
 
@@ -1494,7 +1446,7 @@ def delivery_area(bundle: Bundle) -> Verdict:
         return passed("The delivery area is stated before ordering.", found)
     return failed(
         "No delivery area is stated at checkout or on its linked help pages.",
-        looked_at(pages, "配送范围/配送区域/we deliver to/delivery area"),
+        searched(pages, "配送范围/配送区域/we deliver to/delivery area"),
     )
 
 
@@ -1510,7 +1462,7 @@ def order_acceptability(bundle: Bundle) -> Verdict:
         return passed("Whether the order can be accepted is stated before ordering.", found)
     return failed(
         "No stock, deliverability or acceptance statement before ordering.",
-        looked_at(before_order_pages(bundle), "有货/可配送/in stock/deliverable"),
+        searched(before_order_pages(bundle), "有货/可配送/in stock/deliverable"),
     )
 
 
@@ -1528,7 +1480,7 @@ def dispatch_carrier_tracking(bundle: Bundle) -> Verdict:
     if gaps:
         return failed(
             f"Before ordering, not stated: {', '.join(gaps)}.",
-            found + looked_at(pages, "预计发货/承运/物流追踪/dispatch/carrier/track", 2),
+            found + searched(pages, "预计发货/承运/物流追踪/dispatch/carrier/track", 2),
         )
     verdict = passed("Expected dispatch, carrier and tracking are stated before ordering.", found)
     choices = delivery_choices(bundle)
@@ -1554,7 +1506,7 @@ def statement_sending(bundle: Bundle) -> Verdict:
     return failed(
         "Before ordering, it is not stated when and where the invoice/statement is sent.",
         ([partial] if partial else [])
-        + looked_at(pages, "发票 发送至邮箱/随货/sent to your email/with your parcel"),
+        + searched(pages, "发票 发送至邮箱/随货/sent to your email/with your parcel"),
     )
 
 
@@ -1581,7 +1533,7 @@ def statement_address_change(bundle: Bundle) -> Verdict:
             )
     return failed(
         "No way to change the invoice/statement address is shown.",
-        looked_at(pages, "修改发票/账单地址/change billing address/edit invoice"),
+        searched(pages, "修改发票/账单地址/change billing address/edit invoice"),
     )
 
 
@@ -1616,7 +1568,7 @@ def other_charges(bundle: Bundle) -> Verdict:
     if gaps:
         return failed(
             f"Before ordering, not shown: {', '.join(gaps)}.",
-            found + looked_at(pages, "运费/加急/礼品包装/shipping/express/gift wrap", 2),
+            found + searched(pages, "运费/加急/礼品包装/shipping/express/gift wrap", 2),
         )
     return passed("Delivery and other optional charges are shown before ordering.", found)
 
@@ -1640,7 +1592,7 @@ def invoice_options(bundle: Bundle) -> Verdict:
         return passed("Invoices and how to get them are described before ordering.", found)
     return failed(
         "No invoice/receipt information before ordering.",
-        looked_at(pages, "电子发票/纸质发票/开具/e-invoice/VAT invoice/request"),
+        searched(pages, "电子发票/纸质发票/开具/e-invoice/VAT invoice/request"),
     )
 
 
@@ -1677,7 +1629,7 @@ def payment_charges_and_conditions(bundle: Bundle) -> Verdict:
         )
     return failed(
         "No charges or conditions of the payment methods are stated.",
-        looked_at(pages, "手续费/限额/分期/surcharge/fee/limit/instalments"),
+        searched(pages, "手续费/限额/分期/surcharge/fee/limit/instalments"),
     )
 
 
@@ -1716,11 +1668,11 @@ def one_click_order(bundle: Bundle) -> Verdict:
         return review(
             f"Not judged: {fact_problem(bundle, 'one_click')}; no buy-now wording on "
             "the product/cart pages.",
-            looked_at(pages, "立即购买/一键购买/buy now"),
+            searched(pages, "立即购买/一键购买/buy now"),
         )
     return failed(
         "No one-click or buy-now option on the product or cart pages.",
-        looked_at(pages, "立即购买/一键购买/buy now/1-click"),
+        searched(pages, "立即购买/一键购买/buy now/1-click"),
     )
 
 
@@ -1760,7 +1712,7 @@ def price_protection(bundle: Bundle) -> Verdict:
         )
     return failed(
         "No price-protection mechanism found.",
-        looked_at(pages, "价格保护/价保/price protection/price match"),
+        searched(pages, "价格保护/价保/price protection/price match"),
     )
 
 
@@ -1832,7 +1784,7 @@ def payment_methods_and_security(bundle: Bundle) -> Verdict:
         return with_hint(
             failed(
                 f"Fewer than two payment methods ({', '.join(methods) or 'none'}) offered.",
-                found or looked_at(checkout_pages(bundle), "payment methods"),
+                found or searched(checkout_pages(bundle), "payment methods"),
             ),
             e1,
         )
@@ -1846,7 +1798,7 @@ def payment_methods_and_security(bundle: Bundle) -> Verdict:
     paid = bundle.reached("payment") or (usable_fact(bundle, "payment_attempt") or {}).get(
         "attempted"
     )
-    where = looked_at(security_pages, "动态密码/短信验证码/支付密码/OTP/3-D Secure/PIN")
+    where = searched(security_pages, "动态密码/短信验证码/支付密码/OTP/3-D Secure/PIN")
     if paid:
         return with_hint(
             failed(
@@ -1896,7 +1848,7 @@ def payment_help(bundle: Bundle) -> Verdict:
     return failed(
         "No help for payment questions found"
         + (": the payment help links lead to broken pages." if dead else "."),
-        dead + looked_at(pages, "支付帮助/支付问题/payment help/payment FAQ"),
+        dead + searched(pages, "支付帮助/支付问题/payment help/payment FAQ"),
     )
 
 
@@ -1931,7 +1883,7 @@ def payment_status_and_retry(bundle: Bundle) -> Verdict:
         return failed(
             f"After the declined payment, not shown: {', '.join(gaps)}.",
             [e for e in (status, retry) if e]
-            + looked_at([result], "支付失败/重新支付/declined/try again"),
+            + searched([result], "支付失败/重新支付/declined/try again"),
         )
     return passed(
         "The payment status is shown and the declined payment can be retried.", [status, retry]
@@ -1970,7 +1922,7 @@ def confirmation_message(bundle: Bundle) -> Verdict:
     return failed(
         "The confirmation page does not say a confirmation e-mail/SMS was sent (the "
         "auditor may still check the test mailbox).",
-        looked_at([page], "确认邮件/短信/confirmation email/SMS"),
+        searched([page], "确认邮件/短信/confirmation email/SMS"),
     )
 
 
@@ -2009,12 +1961,12 @@ def order_change_channel_and_deadline(bundle: Bundle) -> Verdict:
         return failed(
             "An order change is offered but its deadline or channel is not stated.", found
         )
-    searched = looked_at(pages, "修改订单/发货前/change your order/before dispatch")
+    looked = searched(pages, "修改订单/发货前/change your order/before dispatch")
     if not bundle.reached("order_confirmation") and not bundle.reached("order_detail"):
         # The usual place for this is the confirmation or order page, which was not seen.
         return review(
             "Not judged: nothing on changing an order in the pages seen, and neither the order "
             "confirmation nor an order detail page was reached.",
-            searched,
+            looked,
         )
-    return failed("No information on how or until when an order can be changed.", searched)
+    return failed("No information on how or until when an order can be changed.", looked)

@@ -4,7 +4,7 @@
 6.4.2 order information kept in a printable form, 6.4.3 contact channels (toll-free hotline,
 e-mail, online chat, social media), 6.4.4 notices of changes and recalls, 6.4.5 public reviews.
 
-The small helpers at the top (`usable_fact`, `fact_gap`) are shared with
+The small helpers at the top (`attribute_text`, `context_text`, ...) are shared with
 checks/data_service.py, which judges the account-side items of 6.5.
 """
 
@@ -13,54 +13,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urlparse
 
 import lxml.html
 from b2cect.crawler.bundle import Bundle, Page
 
+from .facts import fact_evidence, fact_problem, usable_fact
 from .registry import check
-from .text import Hit, element_text, evidence, find, is_hidden, links, normalise, terms
+from .text import Hit, element_text, evidence, find, is_hidden, links, normalise, searched, terms
 from .verdict import Evidence, Verdict, failed, passed, review
 
 # --- shared helpers ------------------------------------------------------------------------
-
-PROBE_DID_NOT_RUN = ("failed", "blocked", "skipped")
-# Login outcomes after which the account pages show a login wall, not the customer's data.
-
-
-def fact_gap(bundle: Bundle, name: str) -> str | None:
-    """Why a probe's observation is unusable (absent, or probe did not run); None if usable."""
-    fact = bundle.fact(name)
-    if fact is None:
-        return f"probe '{name}' made no observation"
-    if fact.get("status") in PROBE_DID_NOT_RUN:
-        return f"probe '{name}' {fact['status']}: {fact.get('reason') or 'no reason given'}"
-    return None
-
-
-def usable_fact(bundle: Bundle, name: str) -> dict[str, Any] | None:
-    return None if fact_gap(bundle, name) else bundle.fact(name)
-
-
-def fact_evidence(bundle: Bundle, fact: dict[str, Any], note: str, excerpt: str = "") -> Evidence:
-    """Evidence pointing at a probe's observation (its step, selector and excerpt)."""
-    step_id = str(fact.get("step") or "")
-    step = next((s for s in bundle.steps if s.id == step_id), None)
-    return Evidence(
-        step=step_id,
-        page=step.kind if step else "",
-        url=(step.final_url or step.url) if step else "",
-        selector=str(fact.get("selector") or ""),
-        excerpt=normalise(excerpt or str(fact.get("excerpt") or ""))[:160],
-        screenshot=step.screenshot if step else "",
-        note=note,
-    )
-
-
-def searched(pages: Iterable[Page], what: str) -> list[Evidence]:
-    """Page evidence for a failing verdict: where we looked and for what."""
-    return [evidence(p, note=f"searched: {what}") for p in list(pages)[:6]]
 
 
 def is_label_only(hit: Hit, slack: int = 8) -> bool:
@@ -423,7 +386,7 @@ def password_rules_recovery_strength(bundle: Bundle) -> Verdict:
         missing.append("password strength aid")
     elif present is None:
         unknown.append(
-            f"password strength aid ({fact_gap(bundle, 'registration')}; a meter "
+            f"password strength aid ({fact_problem(bundle, 'registration')}; a meter "
             "usually shows only while typing)"
         )
 
@@ -523,7 +486,7 @@ def order_information_printable(bundle: Bundle) -> Verdict:
             "The order detail page offers a print or download control.", shown + controls[:2]
         )
     if not view:
-        why = fact_gap(bundle, "print_view") or "no order print view observed"
+        why = fact_problem(bundle, "print_view") or "no order print view observed"
         return review(
             "No print or download control is visible on the order detail page and the "
             f"print probe gave nothing ({why}); the page may still print well.",

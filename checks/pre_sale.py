@@ -16,6 +16,7 @@ from urllib.parse import urljoin, urlsplit
 import lxml.html
 from b2cect.crawler.bundle import Bundle, Page
 
+from .facts import fact_evidence, fact_problem
 from .registry import check
 from .text import (
     broken_targets,
@@ -290,34 +291,6 @@ def _searched(page: Page, what: str) -> Evidence:
     return evidence(page, None, f"searched: {what}")
 
 
-def _fact_problem(fact: dict[str, Any] | None, name: str) -> str | None:
-    """Why a fact cannot be used, or None when it holds observations."""
-    if fact is None:
-        return f"probe '{name}' made no observation"
-    if fact.get("status") in ("failed", "blocked", "skipped"):
-        return f"probe '{name}' {fact['status']}: {fact.get('reason', 'no reason given')}"
-    return None
-
-
-def _page_of_step(bundle: Bundle, step_id: str | None) -> Page | None:
-    if not step_id:
-        return None
-    return next((p for p in bundle.pages() if p.step.id == step_id), None)
-
-
-def _fact_evidence(bundle: Bundle, fact: dict[str, Any], note: str) -> Evidence:
-    """Evidence for a probe's observation: its page when saved, else the bare step id."""
-    page = _page_of_step(bundle, fact.get("step"))
-    if page is not None:
-        return evidence(page, None, note, text=fact.get("excerpt") or page.step.title)
-    return Evidence(
-        step=fact.get("step", ""),
-        selector=fact.get("selector", ""),
-        excerpt=fact.get("excerpt", ""),
-        note=note,
-    )
-
-
 def _in_chrome(el: lxml.html.HtmlElement) -> bool:
     """True inside the site header, footer or navigation, which are the same on every page."""
     node = el
@@ -557,7 +530,7 @@ def _login_entry(page: Page) -> Evidence | None:
 def _load_times(bundle: Bundle) -> tuple[list[float], str] | None:
     """Page load times in ms, from the timings probe or else from the steps' own timings."""
     fact = bundle.fact("timings")
-    if fact is not None and _fact_problem(fact, "timings") is None:
+    if fact is not None and fact_problem(bundle, "timings") is None:
         loads = [float(p["load"]) for p in fact.get("pages", []) if p.get("load")]
         if not loads and fact.get("median_load_ms"):
             loads = [float(fact["median_load_ms"])]
@@ -579,7 +552,7 @@ def login_and_speed(bundle: Bundle) -> Verdict:
         )
     measured = _load_times(bundle)
     if measured is None:
-        problem = _fact_problem(bundle.fact("timings"), "timings") or "no load times recorded"
+        problem = fact_problem(bundle, "timings") or "no load times recorded"
         return review(f"Login link found, but page speed was not measured: {problem}.", login)
     loads, source = measured
     median, worst = statistics.median(loads), max(loads)
@@ -633,13 +606,13 @@ def _language_controls(page: Page) -> list[Evidence]:
 def language_choice(bundle: Bundle) -> Verdict:
     """A language switcher or alternate-language versions of the site."""
     fact = bundle.fact("language")
-    problem = _fact_problem(fact, "language")
+    problem = fact_problem(bundle, "language")
     if problem is None and (fact.get("switcher_found") or fact.get("alternates")):
         alternates = ", ".join(a.get("hreflang", "?") for a in fact.get("alternates", []))
         note = "language switcher" + (f"; alternates: {alternates}" if alternates else "")
         if fact.get("switched_language"):
             note += f"; switched to {fact['switched_language']}"
-        return passed("The site offers a choice of language.", _fact_evidence(bundle, fact, note))
+        return passed("The site offers a choice of language.", fact_evidence(bundle, fact, note))
     home = bundle.pages("home")[0]
     found = _language_controls(home)
     if found:
@@ -786,7 +759,7 @@ def readable_text_and_media(bundle: Bundle) -> Verdict:
 def _search_part(bundle: Bundle) -> tuple[str, str, Evidence | None]:
     """('ok'|'bad'|'unknown', words, evidence) for the search probe."""
     fact = bundle.fact("search")
-    if (problem := _fact_problem(fact, "search")) is not None:
+    if (problem := fact_problem(bundle, "search")) is not None:
         return "unknown", problem, None
     count = fact.get("result_count") or 0
     query = str(fact.get("query", ""))
@@ -794,7 +767,7 @@ def _search_part(bundle: Bundle) -> tuple[str, str, Evidence | None]:
         return (
             "bad",
             f"searching for '{query}' found nothing",
-            _fact_evidence(bundle, fact, f"search '{query}': 0 results"),
+            fact_evidence(bundle, fact, f"search '{query}': 0 results"),
         )
     firsts = [str(t) for t in fact.get("first_results", [])]
     note = f"search '{query}': {count} result(s)" + (
@@ -804,9 +777,9 @@ def _search_part(bundle: Bundle) -> tuple[str, str, Evidence | None]:
         return (
             "unknown",
             f"{note}, but none of the first results mentions the query",
-            _fact_evidence(bundle, fact, note),
+            fact_evidence(bundle, fact, note),
         )
-    return "ok", note, _fact_evidence(bundle, fact, note)
+    return "ok", note, fact_evidence(bundle, fact, note)
 
 
 def _relevant(query: str, result: str) -> bool:
@@ -823,7 +796,7 @@ def _relevant(query: str, result: str) -> bool:
 
 def _links_part(bundle: Bundle) -> tuple[str, str, Evidence | None]:
     fact = bundle.fact("links")
-    if (problem := _fact_problem(fact, "links")) is not None:
+    if (problem := fact_problem(bundle, "links")) is not None:
         return "unknown", problem, None
     checked = fact.get("checked") or 0
     broken = fact.get("broken") or []
@@ -1328,14 +1301,14 @@ def filters_and_sorting(bundle: Bundle) -> Verdict:
     """Listings or search results offer sorting or filters (and sorting changes the order)."""
     pages = bundle.pages("listing", "search")
     fact = bundle.fact("listing_controls")
-    if _fact_problem(fact, "listing_controls") is None:
+    if fact_problem(bundle, "listing_controls") is None:
         sorts, filters = fact.get("sort_options") or [], fact.get("filters") or []
         if sorts or filters:
             note = (
                 f"sort: {', '.join(map(str, sorts[:6])) or 'none'}; "
                 f"filters: {', '.join(map(str, filters[:6])) or 'none'}"
             )
-            ev = _fact_evidence(bundle, fact, note)
+            ev = fact_evidence(bundle, fact, note)
             if fact.get("sort_applied") and not fact.get("order_changed"):
                 return review(
                     f"Controls found ({note}), but applying a sort did not change "

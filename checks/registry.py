@@ -19,6 +19,7 @@ from pathlib import Path
 
 from b2cect.crawler.bundle import PAGE_KINDS, Bundle
 
+from .facts import fact_problem
 from .verdict import Outcome, Verdict, review
 
 CATALOGUE = Path(__file__).with_name("catalogue.csv")
@@ -153,12 +154,9 @@ def missing_requirement(item: Item, bundle: Bundle) -> str | None:
             if wall:
                 return wall
         elif need.startswith("fact:"):
-            name = need[5:]
-            fact = bundle.fact(name)
-            if fact is None:
-                return f"probe '{name}' made no observation"
-            if fact.get("status") in ("failed", "blocked", "skipped"):
-                return f"probe '{name}' {fact['status']}: {fact.get('reason', 'no reason given')}"
+            problem = fact_problem(bundle, need[5:])
+            if problem:
+                return problem
         elif not bundle.reached(need):
             return bundle.why_not_reached(need)
     return None

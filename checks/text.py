@@ -491,3 +491,8 @@ def points_to_broken(hit: Hit, broken: set[str]) -> bool:
         if len(outside.strip()) > POINTER_CHARS:
             return False  # the block explains something itself; the link is extra
     return all(_url_key(urljoin(hit.page.url, a.get("href") or "")) in broken for a in anchors)
+
+
+def searched(pages: Iterable[Page], what: str, limit: int = 6) -> list[Evidence]:
+    """Evidence for a verdict that found nothing: where the check looked, and for what."""
+    return [evidence(p, note=f"searched: {what}") for p in list(pages)[:limit]]

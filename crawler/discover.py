@@ -26,7 +26,7 @@ from .bundle import STEP_OK, BundleWriter, Step
 from .discovery import Found
 from .journey_account import account_pages, login_page, password_reset_page, register_page, sign_in
 from .journey_browse import cart, home, popups, products
-from .journey_info import INFO_KINDS, info_pages
+from .journey_info import info_pages
 from .profile import load_profile
 from .scan import (
     TOOL_VERSION,
@@ -39,28 +39,11 @@ from .scan import (
     redactor_for,
     run_sync,
 )
-from .session import Crawl, NotFound, Skip
+from .session import LINK_TARGETS, Crawl, NotFound, Skip
 from .sitemap import fill_products, finish_fact, robots_and_sitemaps
 
 NOT_IN_DISCOVERY = "not opened by discover (needs a cart, an order or a login)"
 DISCOVER_PRODUCTS = 2  # product pages to open: enough to know the product URL shape
-# Page kinds a profile can pin by URL under `steps` (see docs/site-profile.md); the others are
-# reached by doing something (placing an order, opening one) and have no URL of their own.
-PINNABLE = (
-    "listing",
-    "cart",
-    "checkout",
-    "login",
-    "register",
-    "password_reset",
-    "account",
-    "profile",
-    "addresses",
-    "favourites",
-    "orders",
-    "returns",
-    *INFO_KINDS,
-)
 
 
 @dataclass
@@ -250,13 +233,13 @@ def draft_profile(result: DiscoverResult, command: str = "") -> str:
     lines.append("")
     lines.append("steps:")
     by_kind = {r["kind"]: r for r in result.rows}
-    found = [by_kind[k] for k in PINNABLE if k in by_kind and _reached(by_kind[k])]
+    found = [by_kind[k] for k in LINK_TARGETS if k in by_kind and _reached(by_kind[k])]
     for row in found:
         lines.append(
             f"  {row['kind']}: {_yaml_scalar(row['url'])}"
             f"  # confidence {row['confidence']:.2f}, found by {_comment(row['found_by'])}"
         )
-    missing = [by_kind[k] for k in PINNABLE if k in by_kind and not _reached(by_kind[k])]
+    missing = [by_kind[k] for k in LINK_TARGETS if k in by_kind and not _reached(by_kind[k])]
     if missing:
         lines.append("  # Not found or not opened - fill in the URL when the store has the page:")
     for row in missing:

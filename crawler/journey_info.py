@@ -4,21 +4,8 @@ from __future__ import annotations
 
 from .bundle import Step
 from .discovery import Found
-from .session import Crawl, NotFound
+from .session import INFO_KINDS, Crawl, NotFound
 
-INFO_KINDS = (
-    "help",
-    "after_sales",
-    "payment_help",
-    "delivery_help",
-    "privacy",
-    "terms",
-    "about",
-    "licence",
-    "contact",
-    "complaint",
-    "notices",
-)
 MAX_EXTRA_INFO = 3
 
 

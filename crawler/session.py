@@ -65,8 +65,23 @@ LAZY_SCROLL = {"maxSteps": 6, "maxHeight": SCREENSHOT_MAX_HEIGHT, "stepMs": 60, 
 POPUP_CLOSE_MIN = 0.5
 _CAND_ATTR = re.compile(r'\s?data-b2cect-(?:c|f)="[^"]*"')
 
-# Targets that name a page; the session remembers the best link seen for each on any page,
-# so e.g. the privacy link read in the home footer is still known on the checkout page.
+# The store's information pages, opened from footer and help links (journey_info.py).
+INFO_KINDS = (
+    "help",
+    "after_sales",
+    "payment_help",
+    "delivery_help",
+    "privacy",
+    "terms",
+    "about",
+    "licence",
+    "contact",
+    "complaint",
+    "notices",
+)
+# Targets that name a page with a URL of its own; the session remembers the best link seen for
+# each on any page, so e.g. the privacy link read in the home footer is still known on the
+# checkout page. A site profile can pin each of them by URL (docs/site-profile.md).
 LINK_TARGETS = (
     "listing",
     "cart",
@@ -80,17 +95,7 @@ LINK_TARGETS = (
     "favourites",
     "orders",
     "returns",
-    "help",
-    "payment_help",
-    "delivery_help",
-    "after_sales",
-    "privacy",
-    "terms",
-    "about",
-    "licence",
-    "contact",
-    "complaint",
-    "notices",
+    *INFO_KINDS,
 )
 
 
