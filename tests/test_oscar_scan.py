@@ -53,10 +53,6 @@ OSCAR_PAGE_KINDS = (
 # Journey actions Oscar supports: they must succeed too (status ok).
 OSCAR_ACTIONS = ("cart_add", "cart_edit", "sign_in", "language_switch")
 
-# Items where b2cect's verdict still differs from the auditor's, with the reason. Everything
-# not listed here must match tests/oscar/expected.csv exactly.
-KNOWN_DIFFERENCES: dict[str, str] = {}
-
 
 @dataclass
 class OscarScan:
@@ -157,20 +153,6 @@ def test_verdicts_equal_the_auditors(oscar_scans: dict[str, OscarScan], language
         item: f"{verdicts[item]['outcome']} (expected {row['outcome']}: {row['reason']}); "
         f"tool said: {verdicts[item]['reason']}"
         for item, row in expected.items()
-        if item not in KNOWN_DIFFERENCES and verdicts[item]["outcome"] != row["outcome"]
+        if verdicts[item]["outcome"] != row["outcome"]
     }
     assert differences == {}
-
-
-def test_known_differences_still_differ(oscar_scans: dict[str, OscarScan]):
-    """A known difference that got fixed must leave the list (keeps the list honest)."""
-    expected = expected_verdicts()
-    fixed = [
-        item
-        for item in KNOWN_DIFFERENCES
-        if all(
-            oscar_scans[language].verdicts[item]["outcome"] == expected[item]["outcome"]
-            for language in LANGUAGES
-        )
-    ]
-    assert fixed == []
