@@ -370,7 +370,7 @@ def print_step(step) -> None:
 
 def print_reach(result) -> None:
     """The reach table of a discovery run: found pages, then what it could not find."""
-    from b2cect.crawler.discover import PINNABLE
+    from b2cect.crawler.session import LINK_TARGETS
 
     tried = [r for r in result.rows if r["step"]]
     click.echo("")
@@ -381,7 +381,7 @@ def print_reach(result) -> None:
         url = row["url"] if ok else f"({row['status']}: {row['note']})"
         conf = f"{row['confidence']:.2f}" if ok else ""
         click.echo(f"  {row['kind']:<16} {mark} {conf:>4}  {url:<48} {row['found_by']}")
-    missing = [r for r in result.rows if r["kind"] in PINNABLE and r["status"] != "ok"]
+    missing = [r for r in result.rows if r["kind"] in LINK_TARGETS and r["status"] != "ok"]
     if result.search_box:
         click.echo(f"\n  search box: {result.search_box}")
     if result.popups:
