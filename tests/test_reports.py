@@ -299,6 +299,8 @@ def test_report_in_browser(written, page) -> None:
     page.goto(paths["html"].resolve().as_uri())
     score = compute_score(verdicts)
     assert f"{score.final_min:.2f}–{score.final_max:.2f}" in page.inner_text("#final-score")
+    if_no_veto = f"{score.decided_score:.2f}–{score.decided_score + score.undecided_points:.2f}"
+    assert if_no_veto in page.inner_text("#range-if-no-veto")
     assert EVIL in page.inner_text("#store-name")  # shown as text
     assert EVIL in page.inner_text("#item-6\\.1\\.1\\.d")
     assert page.locator("script").count() == 0
