@@ -1065,12 +1065,18 @@ def entries_validated_and_remarks(bundle: Bundle) -> Verdict:
     if problem:
         return review(f"Not judged: {problem}.", [remarks] if remarks else None)
     fact = bundle.fact("checkout_validation") or {}
-    if not fact.get("submitted_empty_or_invalid"):
+    messages = [str(m) for m in fact.get("messages") or [] if str(m).strip()]
+    unsent = bool(fact.get("tested_without_sending"))
+    if not fact.get("submitted_empty_or_invalid") and not (unsent and messages):
+        # On a store that is not a test store the form is never sent; without a message shown
+        # before sending, the store may still check on submission, which nobody saw.
         return review(
-            "The validation probe did not submit an empty or invalid entry.",
+            "The bad entry was tested without sending the form (not a test store) and no "
+            "message was shown before sending; the store may check on submission."
+            if unsent
+            else "The validation probe did not submit an empty or invalid entry.",
             [remarks] if remarks else None,
         )
-    messages = [str(m) for m in fact.get("messages") or [] if str(m).strip()]
     shown = fact_evidence(
         bundle, fact, "messages after submitting a bad entry", excerpt=" | ".join(messages)
     )

@@ -107,14 +107,22 @@ async def launch(playwright: Any, info: BrowserInfo, headless: bool = True) -> A
     )
 
 
-async def new_context(browser: Any, storage_state: str | None = None) -> Any:
-    """A fresh context as a Chinese-speaking desktop customer would have it."""
+async def new_context(
+    browser: Any, storage_state: str | None = None, block_service_workers: bool = False
+) -> Any:
+    """A fresh context as a Chinese-speaking desktop customer would have it.
+
+    block_service_workers: requests a service worker makes bypass context routing, so where
+    routing must see every request (the order guard) the store's service worker is not run.
+    """
     kwargs: dict[str, Any] = {
         "locale": LOCALE,
         "viewport": VIEWPORT,
         "accept_downloads": True,
         "ignore_https_errors": False,
     }
+    if block_service_workers:
+        kwargs["service_workers"] = "block"
     if storage_state:
         kwargs["storage_state"] = storage_state
     return await browser.new_context(**kwargs)

@@ -148,11 +148,13 @@ async def links_check(c: Crawl) -> Step:
             if len(urls) >= MAX_LINKS:
                 break
         broken = []
+        held = [u for u in urls if c.guard is not None and not c.guard.allows("GET", u)]
+        urls = [u for u in urls if u not in held]  # opening these could create an order
         for url in urls:
             status, error = await _probe_link(c, url)
             if error or status >= 400:
                 broken.append({"url": url, "status": status, "error": error, "from_step": "home"})
-        step.tags = [f"checked:{len(urls)}", f"broken:{len(broken)}"]
+        step.tags = [f"checked:{len(urls)}", f"broken:{len(broken)}", f"held:{len(held)}"]
         c.writer.set_fact(
             "links", {"step": "home", "checked": len(urls), "broken": broken, "sample": urls[:10]}
         )

@@ -1,7 +1,9 @@
 """Journey, part 3: checkout form, probes, review, and (demo/test stores only) order + payment.
 
 Safety: on a store that is not a test store the crawler never clicks an order-placing or
-paying control. Validation is then probed with inline checks (blur, reportValidity()).
+paying control, and the order guard (guard.py) holds back any request that could create an
+order, whatever the control's words. Validation is then probed without sending the form
+(blur, reportValidity()).
 """
 
 from __future__ import annotations
@@ -130,19 +132,28 @@ async def checkout(c: Crawl, allow_order: bool) -> None:
                 capture="screen",
             )
         await c.step("checkout_fill", lambda s: _fill(c, s, state), capture="none")
+        if order_created(c):
+            break
         place = await c.pinned("place_order") or c.vocab.best(
             "place_order", _actions(await c.candidates()), c.origin, minimum=0.5
         )
         if place is not None:
+            if c.guard is not None:
+                c.guard.stage = "review"  # from here nothing that sends data goes out
             review = await c.step("checkout_review", _here(c, place))
             c.state["place_order"] = place
             break
         nxt = await c.step("checkout", _continue(c))
-        if nxt.status != "ok":
+        if nxt.status != "ok" or order_created(c):
             break
         page_step = nxt
     _write_form_facts(c, first, state)
     await order_place(c, allow_order, review=review)
+
+
+def order_created(c: Crawl) -> bool:
+    """The store said an order exists after something the guard let through: stop at once."""
+    return bool(c.guard is not None and c.guard.incidents)
 
 
 def _empty_options() -> dict[str, list]:
@@ -396,7 +407,8 @@ async def _validation(
     1. Empty the required fields and type a bad mobile: the browser's own messages (no submit).
     2. Press the form's continue control with browser validation off: the store's messages.
     3. Fill everything validly except the mobile and press again: is the bad number accepted?
-    Steps 2-3 press only a "continue" control (never an order-placing one on a real store).
+    Steps 2-3 run on test stores only: on any other store the form is never sent (a "continue"
+    may create the order there); the store's inline messages are read on leaving each field.
     """
     step.url = c.page.url
     form_url = c.page.url
@@ -430,7 +442,18 @@ async def _validation(
         "bad_mobile_accepted": None,
         "how": "inline",
     }
-    press = await _safe_submit(c, allow_order)
+    if not allow_order:
+        # A real store: nothing is sent. The browser's messages were read above; the store's
+        # own inline messages appear on leaving a field (blur), as a customer would see them.
+        await _blur_all(c, fields)
+        fact["how"] = "inline, without sending the form (not a test store)"
+        fact["tested_without_sending"] = True
+        page_msgs = [
+            m for m in await c.page.evaluate(VALIDATION_MESSAGES_JS) if m["source"] == "page"
+        ]
+        fact["page_messages"] = [m["text"] for m in page_msgs]
+        fact["selectors"] = [m["selector"] for m in page_msgs]
+    press = await _safe_submit(c, allow_order) if allow_order else None
     if press is not None:
         fact["how"] = f"pressed '{normalise(press.candidate.text)[:30]}' with browser checks off"
         await _press_unvalidated(c, press)
@@ -468,6 +491,20 @@ async def _validation(
         f"page_messages:{len(fact['page_messages'])}",
         f"browser_messages:{len(fact['browser_messages'])}",
     ]
+
+
+async def _blur_all(c: Crawl, fields: list[dict[str, Any]]) -> None:
+    """Focus and leave each visible field in turn: stores validate on blur."""
+    for f in fields[:30]:
+        if f["tag"] == "select" or f["type"] in ("checkbox", "radio", "hidden"):
+            continue
+        try:
+            loc = c.page.locator(f["selector"]).first
+            await loc.focus(timeout=1000)
+            await loc.blur(timeout=1000)
+        except Exception:  # noqa: BLE001 - a field that went away: the others still count
+            continue
+    await c.page.wait_for_timeout(150)
 
 
 async def _safe_submit(c: Crawl, allow_order: bool) -> Found | None:
@@ -596,6 +633,24 @@ def _value_for(f: dict[str, Any], fake: dict[str, str]) -> str | None:
 
 async def order_place(c: Crawl, allow_order: bool, review: Step | None) -> None:
     async def action(step: Step) -> None:
+        if not allow_order and order_created(c):
+            first = c.guard.incidents[0]
+            c.writer.set_fact(
+                "order_place",
+                {
+                    "attempted": False,
+                    "placed": True,
+                    "reason": (
+                        "the store created an order although no order control was pressed: "
+                        f"{first['what']} ({first['method']} {first['url']}, step {first['step']})"
+                    ),
+                    "review_step": review.id if review else "",
+                    "confirmation_step": "",
+                    "order_ref": "",
+                    "incident": first,
+                },
+            )
+            raise Blocked("checkout stopped: the store created an order (see order_guard)")
         if not allow_order:
             c.writer.set_fact(
                 "order_place",

@@ -11,6 +11,7 @@ store the profile (or caller) marks as a test store.
 from __future__ import annotations
 
 import asyncio
+import html
 import os
 import re
 import statistics
@@ -22,8 +23,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from .browser import BrowserInfo, find_browser, launch, new_context
-from .bundle import PAGE_KINDS, BundleWriter, Step
+from .bundle import PAGE_KINDS, STEP_OK, BundleWriter, Step
 from .discovery import load_vocabulary
+from .guard import GuardWords, OrderGuard
 from .journey_account import (
     account_pages,
     login_page,
@@ -165,11 +167,15 @@ async def crawl_session(
     from playwright.async_api import async_playwright
 
     info = find_browser(opts.browser)
+    # The order guard enforces everywhere but on a test store with an explicit order flag.
+    enforce = not may_place_order(opts, profile)
     async with async_playwright() as pw:
         browser = await launch(pw, info, headless=opts.headless)
         context = link_client = None
         try:
-            context = await new_context(browser, profile.storage_state or None)
+            context = await new_context(
+                browser, profile.storage_state or None, block_service_workers=enforce
+            )
             await context.add_init_script(DEFAULTS_INIT_SCRIPT)
             await context.add_init_script(WATCH_INIT_SCRIPT)
             # One click or fill never needs long; a missing element fails fast, not at the
@@ -179,11 +185,12 @@ async def crawl_session(
             link_client = await pw.request.new_context(
                 extra_http_headers={"Accept-Language": "zh-CN,zh;q=0.9"}
             )
+            vocab = load_vocabulary()
             crawl = Crawl(
                 page=page,
                 context=context,
                 writer=writer,
-                vocab=load_vocabulary(),
+                vocab=vocab,
                 profile=profile,
                 redactor=redactor,
                 start_url=opts.url,
@@ -191,6 +198,14 @@ async def crawl_session(
                 link_client=link_client,
                 progress=opts.progress,
             )
+            crawl.guard = OrderGuard(
+                GuardWords.from_vocabulary(vocab.raw),
+                enforce=enforce,
+                step_of=lambda: crawl.current_step,
+                redact=lambda text: redactor.text(text, True),
+            )
+            if enforce:
+                await crawl.guard.install(context)
             yield crawl, info
         finally:
             for closable in (link_client, context):
@@ -230,7 +245,7 @@ async def journey(
         ("sign_in", lambda: sign_in(c, creds, opts.login_env)),
         # The profile is read early so the customer's own data is known before it shows up.
         ("account", lambda: account_pages(c)),
-        ("checkout", lambda: checkout(c, allow_order)),
+        ("checkout", lambda: _checkout(c, allow_order)),
         ("orders", lambda: orders(c)),
         ("info", lambda: info_pages(c)),
         # Last: switching language may stick to the session.
@@ -244,6 +259,17 @@ async def _products(c: Crawl, limit: int) -> None:
     """Product pages; from the sitemaps only when no page visited linked to a product."""
     fill_products(c)
     await products(c, limit)
+
+
+async def _checkout(c: Crawl, allow_order: bool) -> None:
+    """The checkout, with the order guard in its checkout stage (crawler/guard.py)."""
+    if c.guard is not None:
+        c.guard.stage = "checkout"
+    try:
+        await checkout(c, allow_order)
+    finally:
+        if c.guard is not None:
+            c.guard.stage = "after"
 
 
 async def _guarded(c: Crawl, name: str, run: Callable[[], Awaitable[Any]]) -> None:
@@ -269,9 +295,25 @@ def seal(writer: BundleWriter, c: Crawl, info: BrowserInfo) -> Path:
     writer.set_fact("timings", _timings(writer.steps))
     popups_fact(writer, c)
     finish_fact(c)
+    if c.guard is not None:
+        writer.set_fact("order_guard", c.guard.summary())
     _final_redaction(writer, c)
     writer.manifest["reach"] = reach_rows(c)
+    writer.manifest["run"] = run_status(writer, c)
     return writer.finish(info.as_dict())
+
+
+def run_status(writer: BundleWriter, c: Crawl) -> dict[str, Any]:
+    """How the scan went as a whole: `unreachable` when the store's start page could not be
+    opened (every item is then needs_review), and the order incidents, if any."""
+    home = next((s for s in writer.steps if s.kind == "home"), None)
+    if home is None or home.status != STEP_OK or not home.html:
+        reason = (home.error if home else "") or "the start page was not opened"
+        status = {"status": "unreachable", "reason": reason}
+    else:
+        status = {"status": "ok", "reason": ""}
+    incidents = list(c.guard.incidents) if c.guard is not None else []
+    return {**status, "incidents": incidents}
 
 
 def _store_name(path: Path, title: str) -> str:
@@ -283,7 +325,8 @@ def _store_name(path: Path, title: str) -> str:
             rf"<meta[^>]+(?:property|name)=\"{prop}\"[^>]+content=\"([^\"]+)\"", text, re.I
         )
         if m:
-            return m.group(1).strip()
+            # The attribute as written in HTML ("M&amp;S"): its text is "M&S".
+            return html.unescape(m.group(1)).strip()
     parts = [p.strip() for p in re.split(r"\s[-|–—_]\s", title) if p.strip()]
     return parts[-1] if parts else title.strip()
 

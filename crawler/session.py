@@ -27,6 +27,7 @@ from .bundle import (
     utc_now,
 )
 from .discovery import SITEMAP_REGION, Candidate, Found, Vocabulary, same_origin
+from .guard import OrderGuard, blocked_message
 from .profile import SiteProfile
 from .redact import PERSONAL_PATTERNS, Redactor
 from .scripts import (
@@ -111,6 +112,14 @@ class Blocked(Exception):
         self.screenshot = screenshot
 
 
+class GuardBlocked(Blocked):
+    """The order guard held back a request this action would have sent (crawler/guard.py)."""
+
+
+class OrderCreated(Blocked):
+    """After a request the guard let through, the store said an order now exists."""
+
+
 class NotFound(Blocked):
     """Discovery searched the place where a link or control would be and found none: an
     observation about the store (the step gets the tag `not_found`), not a crawler failure."""
@@ -141,6 +150,7 @@ class Crawl:
         step_timeout_s: float = 20,
         link_client: Any = None,
         progress: Callable[[Step], Any] | None = None,
+        guard: OrderGuard | None = None,
     ):
         self.page = page
         self.context = context
@@ -168,6 +178,8 @@ class Crawl:
         # scan.seal() adds them to the `popups` fact after the journey's own popups step.
         self.dismissed: list[dict[str, str]] = []
         self.client_routes = 0  # clicks that changed the URL without loading a page (SPA)
+        # Every request our actions cause passes the order guard (None: nothing is judged).
+        self.guard = guard
         self._pending: set[Any] = set()  # open XHR/fetch/script/document requests
         self._net_at = time.monotonic()  # when a request last started or ended
         page.on("response", self._on_response)
@@ -330,10 +342,16 @@ class Crawl:
         url = urljoin(self.page.url if self.page.url.startswith("http") else self.start_url, url)
         if step is not None and not step.url:
             step.url = url
-        response = await self.page.goto(
-            url, wait_until="domcontentloaded", timeout=self.step_timeout_s * 1000
-        )
+        mark = self.guard.mark() if self.guard else 0
+        try:
+            response = await self.page.goto(
+                url, wait_until="domcontentloaded", timeout=self.step_timeout_s * 1000
+            )
+        except Exception:
+            self.raise_if_guarded(mark)
+            raise
         await self.settle()
+        await self.after_action(mark)
         if "popups" in self.writer.facts:
             # A pop-up that opens with a page (after the journey's popups step on the home page).
             await self.dismiss_overlays(blocking_only=True)
@@ -344,6 +362,37 @@ class Crawl:
                         return None
             raise RuntimeError(f"HTTP {response.status} at {url}")
         return response
+
+    # --- the order guard ----------------------------------------------------------------------
+    def raise_if_guarded(self, mark: int) -> None:
+        """The action's request was held back by the order guard: say so as the step's reason."""
+        if self.guard is not None:
+            held = self.guard.blocked_since(mark)
+            if held:
+                raise GuardBlocked(blocked_message(held), screenshot=True)
+
+    async def after_action(self, mark: int) -> None:
+        """After a click or a navigation: was something held back, or did an order appear?
+
+        An order that appears after a request the guard let through stops the action at once
+        (OrderCreated); the checkout then ends, and the bundle says what happened.
+        """
+        guard = self.guard
+        if guard is None:
+            return
+        sent = guard.sent_since(mark) if guard.stage in ("checkout", "review") else []
+        if sent:
+            said = guard.order_said(await self.visible_text(12000))
+            if said:
+                row = guard.incident(self.current_step, f"the page said '{said}'", sent[-1])
+                raise OrderCreated(
+                    f"the store created an order after {row['method']} {row['url']}: '{said}'",
+                    screenshot=True,
+                )
+        if guard.incidents and guard.stage in ("checkout", "review"):
+            last = guard.incidents[-1]
+            raise OrderCreated(f"the store created an order: {last['what']}", screenshot=True)
+        self.raise_if_guarded(mark)
 
     async def _route_in_app(self, url: str) -> bool:
         """Open the app at the start URL, then reach `url` by its link or by a history push."""
@@ -458,6 +507,7 @@ class Crawl:
             target = cand  # a Playwright locator
         self.last_status = None
         url_before = self.page.url
+        mark = self.guard.mark() if self.guard else 0
         try:
             await target.click(timeout=6000)
         except Exception as exc:  # noqa: BLE001 - retried once when a pop-up was in the way
@@ -465,6 +515,7 @@ class Crawl:
                 raise
             await target.click(timeout=6000)
         await self.settle(wait_ms)
+        await self.after_action(mark)
         if self.last_status is None and _routed(url_before, self.page.url):
             self.client_routes += 1
         if self.last_status is not None and self.last_status >= 400:

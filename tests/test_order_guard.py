@@ -1,0 +1,181 @@
+"""The order guard: no request the crawler causes creates an order on a store that is not a
+test store, whatever its controls say (crawler/guard.py, tests/trap_stores/)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from b2cect.crawler.discovery import load_vocabulary
+from b2cect.crawler.guard import GuardWords, OrderGuard, body_words
+from b2cect.crawler.scan import ScanOptions, scan_sync
+
+from tests.trap_stores.app import DETECTED_TRAPS, TRAPS, TrapStore
+
+
+def guard(stage: str = "browse", enforce: bool = True) -> OrderGuard:
+    g = OrderGuard(GuardWords.from_vocabulary(load_vocabulary().raw), enforce=enforce)
+    g.stage = stage
+    return g
+
+
+# --- the rules, without a browser --------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("stage", "method", "url", "body"),
+    [
+        ("browse", "GET", "http://s.test/order/create?sku=1", None),
+        ("browse", "GET", "http://s.test/api/submitOrder", None),
+        ("browse", "POST", "http://s.test/trade/placeOrder", "{}"),
+        ("after", "GET", "http://s.test/%E4%B8%8B%E5%8D%95?id=3", None),  # /下单
+        ("checkout", "POST", "http://s.test/order", "name=a&mobile=1"),
+        ("checkout", "POST", "http://s.test/checkout", "name=a&address=b"),
+        ("checkout", "POST", "http://s.test/checkout/step2", "name=a"),
+        ("checkout", "POST", "http://s.test/api/checkout", '{"name": "a"}'),
+        ("checkout", "POST", "http://s.test/checkout/shipping-address/", "action=place_order"),
+        ("checkout", "POST", "http://s.test/checkout/address", "op=submit"),
+        ("checkout", "POST", "http://s.test/cart/checkout", "go=1"),
+        ("checkout", "GET", "http://s.test/checkout/next?action=confirm", None),
+        ("checkout", "GET", "http://s.test/trade/pay?id=1", None),
+        ("checkout", "GET", "http://s.test/buy/%E6%8F%90%E4%BA%A4", None),  # /buy/提交
+        ("review", "POST", "http://s.test/checkout/shipping-address/", "first_name=a"),
+        ("review", "PUT", "http://s.test/api/cart", "{}"),
+    ],
+)
+def test_blocks_what_could_create_an_order(stage, method, url, body):
+    decision = guard(stage).decide(method, url, body)
+    assert not decision.allowed, decision.rule
+
+
+@pytest.mark.parametrize(
+    ("stage", "method", "url", "body"),
+    [
+        ("browse", "POST", "http://s.test/cart/add", "pid=1&qty=1"),
+        ("browse", "POST", "http://s.test/accounts/login/", "username=a&password=b"),
+        ("browse", "GET", "http://s.test/account/orders/", None),
+        ("checkout", "GET", "http://s.test/checkout/", None),
+        ("checkout", "GET", "http://s.test/checkout/payment-method/", None),
+        ("checkout", "GET", "http://s.test/checkout/preview/", None),
+        ("checkout", "POST", "http://s.test/checkout/shipping-address/", "first_name=a&line1=b"),
+        ("checkout", "POST", "http://s.test/api/region/cities", "province=11"),
+        # The crawler's own remark ("测试订单，请勿发货") is free text, not a command.
+        ("checkout", "POST", "http://s.test/checkout/address", "name=a&notes=测试订单，请勿发货"),
+        ("review", "GET", "http://s.test/checkout/preview/", None),
+    ],
+)
+def test_lets_through_what_cannot(stage, method, url, body):
+    decision = guard(stage).decide(method, url, body)
+    assert decision.allowed, decision.rule
+
+
+def test_body_words_keep_keys_and_commands_not_free_text():
+    words = body_words("name=Test+Buyer&action=place_order&notes=Test+order%2C+do+not+ship")
+    assert "action" in words and "place_order" in words
+    assert "ship" not in words
+    assert "orderId" in body_words('{"cart": {"orderId": 3}}')
+
+
+def test_record_mode_never_blocks_but_says_what_it_would_have_done():
+    g = guard("checkout", enforce=False)
+    assert g.allows("POST", "http://s.test/order")
+    assert g.rows[-1]["decision"] == "allowed"
+    assert "could create an order" in g.rows[-1]["rule"]
+
+
+def test_order_signs_in_pages_and_answers():
+    g = guard()
+    assert g.order_said("Thank you, your order has been placed")
+    assert g.order_said("提交成功！订单号：20261207001")
+    assert not g.order_said("订单号 will be shown after payment")
+    assert not g.order_said("Your cart: 2 items. Proceed to checkout")
+    assert g.order_number_in({"ok": True, "data": {"orderNo": "A1001"}}) == "orderNo=A1001"
+    assert g.order_number_in({"ok": True, "orderId": None}) == ""
+
+
+# --- trap stores, scanned as a user would -----------------------------------------------------
+def scan_trap(store: TrapStore, out: Path) -> tuple[dict, dict]:
+    bundle = scan_sync(ScanOptions(url=store.url, out=out, step_timeout_s=8, max_products=1))
+    manifest = json.loads((bundle / "manifest.json").read_text(encoding="utf-8"))
+    facts = json.loads((bundle / "facts.json").read_text(encoding="utf-8"))
+    return manifest, facts
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("kind", TRAPS)
+def test_a_scan_creates_no_order_on_a_trap_store(kind, tmp_path):
+    with TrapStore(kind) as store:
+        manifest, facts = scan_trap(store, tmp_path / "bundle")
+        assert store.orders == []
+    guard_fact = facts["order_guard"]
+    assert guard_fact["mode"] == "enforce"
+    assert facts["order_place"]["placed"] is False
+    assert manifest["run"]["incidents"] == []
+    # The checkout was reached and the trap's request, when the crawler made it, is a row.
+    checkout = [s for s in manifest["steps"] if s["kind"] == "checkout"]
+    assert checkout and checkout[0]["status"] == "ok"
+    held = [r for r in guard_fact["decisions"] if r["decision"] == "blocked"]
+    if kind in ("continue_post", "next_pending", "xhr_json", "get_link"):
+        assert held, "the crawler pressed the trap's control: the guard must have held it back"
+        blocked_steps = [s for s in checkout if s["error"].startswith("not sent")]
+        assert blocked_steps and "could create an order" in blocked_steps[0]["error"]
+
+
+@pytest.mark.browser
+def test_an_order_created_by_a_step_form_stops_the_checkout_and_is_told(tmp_path):
+    with TrapStore(DETECTED_TRAPS[0]) as store:
+        manifest, facts = scan_trap(store, tmp_path / "bundle")
+        # The address step looked like a step form, so it went out: the store made one order,
+        # and the scan stopped right there instead of going on.
+        assert len(store.orders) == 1
+    incidents = manifest["run"]["incidents"]
+    assert len(incidents) == 1 and "下单成功" in incidents[0]["what"]
+    assert incidents[0]["method"] == "POST" and incidents[0]["url"].endswith("/checkout/address")
+    place = facts["order_place"]
+    assert place["placed"] is True and "created an order" in place["reason"]
+    kinds_after = [s["kind"] for s in manifest["steps"]]
+    stop = kinds_after.index("order_place")
+    assert not any(k.startswith("checkout") for k in kinds_after[stop:])
+
+
+# --- a crawler that presses everything: the guard alone keeps the promise ----------------------
+@pytest.mark.browser
+@pytest.mark.parametrize("kind", TRAPS)
+def test_pressing_every_checkout_control_creates_no_order(kind, tmp_path):
+    from b2cect.crawler.bundle import BundleWriter
+    from b2cect.crawler.profile import load_profile
+    from b2cect.crawler.redact import Redactor
+    from b2cect.crawler.scan import crawl_session, run_sync
+    from b2cect.crawler.session import Blocked
+
+    async def press_everything(url: str) -> list[str]:
+        opts = ScanOptions(url=url, out=tmp_path)
+        writer = BundleWriter(tmp_path / "b", store={}, tool={})
+        outcomes = []
+        async with crawl_session(opts, load_profile(None), writer, Redactor()) as (c, _):
+            await c.goto(url + "product/1")
+            await c.click("form[action='/cart/add'] button")
+            c.guard.stage = "checkout"
+            for round_ in range(3):  # the review page of review_confirm is one step further
+                await c.goto(url + "checkout") if round_ == 0 else None
+                for field, value in (
+                    ("name", "测试"),
+                    ("mobile", "13800138000"),
+                    ("address", "测试路1号"),
+                ):
+                    if await c.page.locator(f"[name={field}]").count():
+                        await c.page.locator(f"[name={field}]").fill(value)
+                controls = c.page.locator("main button, main a[href]")
+                if not await controls.count():
+                    break
+                try:
+                    await c.click(controls.first)
+                    outcomes.append(f"went on to {c.page.url}")
+                except Blocked as exc:
+                    outcomes.append(str(exc))
+                    break
+        return outcomes
+
+    with TrapStore(kind) as store:
+        outcomes = run_sync(press_everything(store.url))
+        assert store.orders == [], outcomes
+    assert outcomes and outcomes[-1].startswith("not sent: could create an order"), outcomes
