@@ -100,10 +100,16 @@ def find_browser(explicit: str | Path | None = None) -> BrowserInfo:
     raise BrowserNotFound(INSTALL_HINT)
 
 
-async def launch(playwright: Any, info: BrowserInfo, headless: bool = True) -> Any:
-    """An async Playwright Browser on the found executable."""
+async def launch(
+    playwright: Any, info: BrowserInfo, headless: bool = True, downloads_path: Path | None = None
+) -> Any:
+    """An async Playwright Browser on the found executable; downloads go to downloads_path
+    (where the crawler watches their size while they arrive)."""
+    kwargs: dict[str, Any] = {}
+    if downloads_path is not None:
+        kwargs["downloads_path"] = str(downloads_path)
     return await playwright.chromium.launch(
-        executable_path=info.executable, headless=headless, args=LAUNCH_ARGS
+        executable_path=info.executable, headless=headless, args=LAUNCH_ARGS, **kwargs
     )
 
 

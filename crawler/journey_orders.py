@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from .bundle import Step
 from .discovery import Found, normalise
+from .downloads import bounded_download, keep, safe_name
 from .journey_browse import ROWS_JS
 from .journey_checkout import fake_for
 from .readers import is_delivered, is_unshipped, order_rows, parse_export
@@ -18,8 +19,6 @@ from .session import Blocked, Crawl, NotFound, Skip
 MAX_HISTORY_PAGES = 8
 MAX_FILTERS = 6
 MAX_EXTRA_DETAILS = 4  # order pages opened besides the first, one per order status
-MAX_DOWNLOAD_BYTES = 10 * 1024 * 1024
-DOWNLOAD_TIMEOUT_MS = 15000
 PERIOD_RE = re.compile(
     r"^(19|20)\d\d(年)?$|近\s*\S{1,3}\s*(个)?(月|年)|今年|去年|前年|更早|全部|"
     r"^all$|last \d+ (days|months)|past (year|\d+ years)|this year|last year|older",
@@ -393,62 +392,37 @@ async def export(c: Crawl, orders_url: str) -> None:
 
 
 async def _download(c: Crawl, found: Found) -> dict[str, Any] | None:
-    """Fetch the export, capped in size and time, redact it, save it, parse it."""
-    name, data, ctype = "", b"", ""
+    """Take the export the control gives, bounded in bytes and time while it arrives (see
+    downloads.py), then redact, save and parse it. None when it opened a page, not a file."""
     if found.url and not found.url.startswith("javascript:"):
-        resp = await c.context.request.get(found.url, timeout=DOWNLOAD_TIMEOUT_MS)
-        disp = resp.headers.get("content-disposition", "")
-        ctype = resp.headers.get("content-type", "")
-        if "attachment" not in disp.lower() and "html" in ctype.lower():
-            await c.goto(found.url)  # an export page, not a file
-            return None
-        length = int(resp.headers.get("content-length") or 0)
-        if length > MAX_DOWNLOAD_BYTES:
-            return {
-                "path": "",
-                "error": f"file larger than {MAX_DOWNLOAD_BYTES} bytes",
-                "office_format": False,
-            }
-        data = await resp.body()
-        name = _filename(disp) or Path(urlsplit(found.url).path).name or "export"
+
+        async def start() -> None:
+            await c.goto(found.url)
+
+        fetched = await bounded_download(c.page, c.downloads_dir, start, opens_page=True)
     else:
-        try:
-            async with c.page.expect_download(timeout=DOWNLOAD_TIMEOUT_MS) as info:
-                await c.page.locator(found.candidate.selector).first.click(timeout=6000)
-            dl = await info.value
-        except Exception:  # noqa: BLE001 - no download started: maybe a form opened
-            await c.settle(300)
+
+        async def start() -> None:
+            await c.page.locator(found.candidate.selector).first.click(timeout=6000)
+
+        fetched = await bounded_download(c.page, c.downloads_dir, start)
+    if fetched.page:
+        return None  # an export page, not a file
+    if fetched.path is None:
+        if fetched.error.startswith("no download began"):
+            await c.settle(300)  # no download started: maybe a form opened
             return None
-        path = await dl.path()
-        if path is None or Path(path).stat().st_size > MAX_DOWNLOAD_BYTES:
-            return {
-                "path": "",
-                "error": "download missing or over the size cap",
-                "office_format": False,
-            }
-        data = Path(path).read_bytes()
-        name = dl.suggested_filename or "export"
-    if len(data) > MAX_DOWNLOAD_BYTES:
         return {
             "path": "",
-            "error": f"file larger than {MAX_DOWNLOAD_BYTES} bytes",
+            "error": fetched.error,
             "office_format": False,
+            "bytes_received": fetched.bytes_seen,
         }
-    safe = re.sub(r"[^\w.\-]+", "_", name)[:80] or "export"
-    rel = c.writer.write_bytes(f"downloads/{safe}", data)
-    target = c.writer.root / rel
+    name = fetched.name or Path(urlsplit(found.url).path).name or "export"
+    target = keep(fetched, c.writer.root / "downloads" / safe_name(name))
     c.redactor.file(target, personal=True)
-    info = parse_export(target, ctype)
-    return {"path": rel, **info}
-
-
-def _filename(disposition: str) -> str:
-    m = re.search(r"filename\*=(?:UTF-8'')?([^;]+)|filename=\"?([^\";]+)\"?", disposition, re.I)
-    if not m:
-        return ""
-    from urllib.parse import unquote
-
-    return unquote((m.group(1) or m.group(2) or "").strip())
+    info = parse_export(target, "")
+    return {"path": target.relative_to(c.writer.root).as_posix(), **info}
 
 
 async def return_request(c: Crawl, detail: Step, found_orders: list[dict[str, Any]]) -> None:

@@ -150,7 +150,8 @@ OFFICE_FORMATS = {"csv", "xlsx", "xls", "ods", "tsv"}
 
 
 def sniff_format(path: Path, content_type: str = "") -> str:
-    head = path.read_bytes()[:8]
+    with path.open("rb") as handle:
+        head = handle.read(8)
     if head.startswith(b"PK"):
         return "xlsx" if path.suffix.lower() != ".ods" else "ods"
     if head.startswith(b"\xd0\xcf\x11\xe0"):

@@ -14,7 +14,9 @@ import asyncio
 import html
 import os
 import re
+import shutil
 import statistics
+import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager, suppress
@@ -169,8 +171,9 @@ async def crawl_session(
     info = find_browser(opts.browser)
     # The order guard enforces everywhere but on a test store with an explicit order flag.
     enforce = not may_place_order(opts, profile)
+    downloads = Path(tempfile.mkdtemp(prefix="b2cect-downloads-"))
     async with async_playwright() as pw:
-        browser = await launch(pw, info, headless=opts.headless)
+        browser = await launch(pw, info, headless=opts.headless, downloads_path=downloads)
         context = link_client = None
         try:
             context = await new_context(
@@ -206,6 +209,7 @@ async def crawl_session(
             )
             if enforce:
                 await crawl.guard.install(context)
+            crawl.downloads_dir = downloads
             yield crawl, info
         finally:
             for closable in (link_client, context):
@@ -213,6 +217,7 @@ async def crawl_session(
                     if closable is not None:
                         await (closable.dispose() if closable is link_client else closable.close())
             await browser.close()
+            shutil.rmtree(downloads, ignore_errors=True)
 
 
 async def journey(

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import re
+import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
+from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -180,6 +182,8 @@ class Crawl:
         self.client_routes = 0  # clicks that changed the URL without loading a page (SPA)
         # Every request our actions cause passes the order guard (None: nothing is judged).
         self.guard = guard
+        # Where the browser writes downloads while they arrive (set by the session's owner).
+        self.downloads_dir = Path(tempfile.gettempdir())
         self._pending: set[Any] = set()  # open XHR/fetch/script/document requests
         self._net_at = time.monotonic()  # when a request last started or ended
         page.on("response", self._on_response)
