@@ -85,10 +85,9 @@ def test_an_endless_export_is_cut_at_the_cap_and_the_journey_goes_on(tmp_path, r
 
 @pytest.mark.browser
 def test_a_download_that_never_finishes_is_cancelled_at_the_time_cap(tmp_path):
-    from playwright.sync_api import sync_playwright  # noqa: F401 - the browser must be there
-
     from b2cect.crawler.browser import find_browser, launch
     from b2cect.crawler.scan import run_sync
+    from playwright.sync_api import sync_playwright  # noqa: F401 - the browser must be there
 
     folder = tmp_path / "downloads"
     folder.mkdir()
