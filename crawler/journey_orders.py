@@ -522,13 +522,7 @@ async def cancel_order(c: Crawl, found_orders: list[dict[str, Any]]) -> None:
             raise NotFound(f"no cancel control on order {target['ref']} ({target['status']})")
         step.found_by, step.confidence = cancel.found_by, cancel.confidence
         before_text = await c.visible_text(8000)
-        dialogs: list[str] = []
-
-        async def accept(dialog: Any) -> None:
-            dialogs.append(dialog.message)
-            await dialog.accept()
-
-        c.page.on("dialog", accept)
+        seen = len(c.dialogs)  # the session accepts confirm() dialogs and keeps their text
         fact["attempted"] = True
         await c.click(cancel, wait_ms=300)
         # A confirmation page/dialog of its own ("confirm cancel"): press it once.
@@ -542,7 +536,7 @@ async def cancel_order(c: Crawl, found_orders: list[dict[str, Any]]) -> None:
         if confirm is not None and not re.search(r"已取消|cancelled|canceled", text, re.I):
             await c.click(confirm, wait_ms=300)
             text = await c.visible_text(8000)
-        c.page.remove_listener("dialog", accept)
+        dialogs = [d["message"] for d in c.dialogs[seen:]]
         fee = None
         for source in (*dialogs, text, before_text):
             fee = re.search(

@@ -190,6 +190,12 @@ class Crawl:
         page.on("request", self._on_request)
         page.on("requestfinished", self._on_request_done)
         page.on("requestfailed", self._on_request_done)
+        # What the browser was shown besides pages: JavaScript dialogs and pop-up windows, each
+        # a step row. Dialogs are answered as a customer would (OK; a prompt is dismissed).
+        self.dialogs: list[dict[str, str]] = []
+        if context is not None and hasattr(context, "on"):
+            context.on("dialog", self._on_dialog)
+            context.on("page", self._on_window)
 
     def _on_response(self, response: Any) -> None:
         try:
@@ -210,6 +216,49 @@ class Crawl:
         if request in self._pending:
             self._pending.discard(request)
             self._net_at = time.monotonic()
+
+    async def _on_dialog(self, dialog: Any) -> None:
+        kind = dialog.type  # alert, confirm, prompt, beforeunload
+        answer = "dismissed" if kind == "prompt" else "accepted"
+        try:
+            await (dialog.dismiss() if answer == "dismissed" else dialog.accept())
+        except Exception:  # noqa: BLE001 - answered already, or its page went away
+            pass
+        message = self.redactor.text(dialog.message or "", personal=self.logged_in)[:300]
+        self.dialogs.append({"step": self.current_step, "type": kind, "message": message})
+        self._event_row(
+            "dialog", f"{kind}: {message}", dialog.page.url if dialog.page else "", [kind, answer]
+        )
+
+    async def _on_window(self, window: Any) -> None:
+        """A pop-up window (window.open, target=_blank): note where it went, then close it."""
+        if window is self.page:
+            return
+        try:
+            await window.wait_for_load_state("domcontentloaded", timeout=3000)
+        except Exception:  # noqa: BLE001 - a window that never loads is still closed
+            pass
+        url = window.url
+        with suppress(Exception):
+            await window.close()
+        self._event_row("popup_window", "pop-up window closed", url, ["closed"])
+
+    def _event_row(self, kind: str, title: str, url: str, tags: list[str]) -> None:
+        """A step row for something the browser showed during the current step."""
+        step = Step(
+            id=self.writer.unique_id(kind),
+            kind=kind,
+            status=STEP_OK,
+            started=utc_now(),
+            url=self.redactor.text(url, personal=self.logged_in),
+            title=title,
+            found_by=f"during {self.current_step}" if self.current_step else "",
+            tags=tags,
+        )
+        self.writer.add_step(step)
+        if self.progress:
+            with suppress(Exception):
+                self.progress(step)
 
     # --- the step runner --------------------------------------------------------------------
     async def step(

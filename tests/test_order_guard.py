@@ -11,7 +11,7 @@ from b2cect.crawler.discovery import load_vocabulary
 from b2cect.crawler.guard import GuardWords, OrderGuard, body_words
 from b2cect.crawler.scan import ScanOptions, scan_sync
 
-from tests.trap_stores.app import DETECTED_TRAPS, TRAPS, TrapStore
+from tests.trap_stores.app import DETECTED_TRAPS, DIALOGS, TRAPS, TrapStore
 
 
 def guard(stage: str = "browse", enforce: bool = True) -> OrderGuard:
@@ -179,3 +179,20 @@ def test_pressing_every_checkout_control_creates_no_order(kind, tmp_path):
         outcomes = run_sync(press_everything(store.url))
         assert store.orders == [], outcomes
     assert outcomes and outcomes[-1].startswith("not sent: could create an order"), outcomes
+
+
+# --- what the browser was shown ------------------------------------------------------------------
+@pytest.mark.browser
+def test_dialogs_and_popup_windows_are_step_rows_and_confirm_on_add_to_cart_is_accepted(tmp_path):
+    with TrapStore(DIALOGS) as store:
+        manifest, facts = scan_trap(store, tmp_path / "bundle")
+        assert store.orders == []
+    steps = manifest["steps"]
+    dialogs = [s for s in steps if s["kind"] == "dialog"]
+    assert any(s["title"].startswith("alert: Welcome!") for s in dialogs)
+    confirm = next(s for s in dialogs if s["title"].startswith("confirm:"))
+    assert "accepted" in confirm["tags"] and confirm["found_by"] == "during cart_add"
+    windows = [s for s in steps if s["kind"] == "popup_window"]
+    assert windows and windows[0]["url"].endswith("/promo") and "closed" in windows[0]["tags"]
+    # The confirm() was accepted, so the item went into the cart as a customer's would.
+    assert facts["cart_add"]["cart_contains"] is True

@@ -36,6 +36,9 @@ TRAPS = (
     "icon_submit",
 )
 DETECTED_TRAPS = ("address_creates_order",)
+# Not a checkout trap: a shop that greets with an alert and a pop-up window and asks confirm()
+# before adding to the cart (its checkout is continue_post's).
+DIALOGS = "dialogs"
 ZH_TRAPS = {"next_pending", "icon_submit", "address_creates_order"}
 
 PRODUCTS = {
@@ -77,7 +80,7 @@ CONFIRMED_ZH = "<h1>下单成功</h1><p>订单号：{ref}，请在30分钟内完
 
 
 def create_app(kind: str) -> Flask:
-    if kind not in TRAPS + DETECTED_TRAPS:
+    if kind not in (*TRAPS, *DETECTED_TRAPS, DIALOGS):
         raise ValueError(f"unknown trap {kind!r}")
     app = Flask(__name__)
     app.secret_key = f"trap-{kind}"
@@ -119,7 +122,16 @@ def create_app(kind: str) -> Flask:
     @app.route("/")
     def home() -> str:
         body = f"<h1>{t('New this week', '本周新品')}</h1><div class='grid'>"
+        if kind == DIALOGS:
+            body = (
+                "<script>alert('Welcome! 10% off your first order');"
+                " window.open('/promo', '_blank');</script>" + body
+            )
         return page(t("Home", "首页"), body + "".join(card(p) for p in PRODUCTS) + "</div>")
+
+    @app.route("/promo")
+    def promo() -> str:
+        return page("Promotion", "<h1>Spring sale</h1>")
 
     @app.route("/products")
     def listing() -> str:
@@ -138,6 +150,11 @@ def create_app(kind: str) -> Flask:
             f"<label>{t('Quantity', '数量')} <input name='qty' type='number' value='1'></label>"
             f"<button type='submit'>{t('Add to cart', '加入购物车')}</button></form>"
         )
+        if kind == DIALOGS:
+            body = body.replace(
+                "<form method='post'",
+                "<form onsubmit=\"return confirm('Add this item to your cart?')\" method='post'",
+            )
         return page(name(pid), body)
 
     @app.post("/cart/add")
@@ -157,7 +174,9 @@ def create_app(kind: str) -> Flask:
                 f"<h1>{t('Cart', '购物车')}</h1><p>{t('Your cart is empty.', '购物车是空的。')}</p>",
             )
         rows = "".join(
-            f"<tr><td>{name(int(p))}</td><td>{q}</td><td>¥{PRODUCTS[int(p)][2] * q:.2f}</td></tr>"
+            f"<tr class='cart-item'><td><a href='/product/{p}'>{name(int(p))}</a></td>"
+            f"<td><input name='qty-{p}' type='number' value='{q}' min='1'></td>"
+            f"<td>¥{PRODUCTS[int(p)][2] * q:.2f}</td></tr>"
             for p, q in cart.items()
         )
         total = sum(PRODUCTS[int(p)][2] * q for p, q in cart.items())
@@ -182,6 +201,12 @@ def create_app(kind: str) -> Flask:
             return page("Checkout", "<p>Method not allowed</p>"), 405  # type: ignore[return-value]
         total = "<p>{{ t('Total', '合计') }}: ¥89.00 ({{ t('delivery free', '免运费') }})</p>"
         forms = {
+            DIALOGS: (
+                "<form method='post' action='/order'>"
+                + ADDRESS_FIELDS
+                + total
+                + "<button type='submit'>Continue</button></form>"
+            ),
             "continue_post": (
                 "<form method='post' action='/order'>"
                 + ADDRESS_FIELDS
