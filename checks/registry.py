@@ -11,13 +11,21 @@ from __future__ import annotations
 
 import csv
 import importlib
+import re
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from b2cect.crawler.bundle import PAGE_KINDS, Bundle
+from b2cect.crawler.bundle import (
+    NOT_FOUND_TAG,
+    PAGE_KINDS,
+    STEP_BLOCKED,
+    STEP_FAILED,
+    Bundle,
+    Step,
+)
 
 from .facts import fact_problem
 from .verdict import Outcome, Verdict, review
@@ -56,6 +64,9 @@ class Item:
     requires: tuple[str, ...]  # page kinds and "fact:<name>" the check cannot do without
     title_zh: str
     title_en: str
+    # Page kinds a failing search looked in: when one of them was not reached (for any reason
+    # but the store lacking it), absence cannot be claimed and a fail becomes needs_review.
+    searches: tuple[str, ...] = ()
 
     @property
     def manual(self) -> bool:
@@ -77,6 +88,7 @@ def catalogue() -> dict[str, Item]:
                 requires=tuple(row["requires"].split()),
                 title_zh=row["title_zh"],
                 title_en=row["title_en"],
+                searches=tuple((row.get("searches") or "").split()),
             )
             _validate(item)
             items[item.id] = item
@@ -91,6 +103,9 @@ def _validate(item: Item) -> None:
     for need in item.requires:
         if need != LOGIN and not need.startswith("fact:") and need not in PAGE_KINDS:
             raise ValueError(f"catalogue row {item.id}: unknown requirement {need!r}")
+    for kind in item.searches:
+        if kind not in PAGE_KINDS:
+            raise ValueError(f"catalogue row {item.id}: unknown page kind {kind!r} in searches")
 
 
 _CHECKS: dict[str, CheckFn] = {}
@@ -162,11 +177,43 @@ def missing_requirement(item: Item, bundle: Bundle) -> str | None:
     return None
 
 
+def unreached_search(item: Item, bundle: Bundle) -> str | None:
+    """Why a fail of this item would outrun the evidence: a place it searches not reached.
+
+    A kind counts as searched when a page of it was saved, or when discovery looked for its
+    link and the store has none (a `not_found` miss, an observation). A step that failed, timed
+    out, met an HTTP server error or a login wall, or was never tried, leaves it unreached.
+    """
+    for kind in item.searches:
+        if bundle.reached(kind):
+            continue
+        steps = bundle.steps_of(kind)
+        if steps and all(is_store_absence(step) for step in steps):
+            continue
+        return bundle.why_not_reached(kind)
+    return None
+
+
+def is_store_absence(step: Step) -> bool:
+    """The step shows the store lacks the page: no link to it, or a link to a missing page."""
+    if step.status == STEP_BLOCKED and NOT_FOUND_TAG in step.tags:
+        return True
+    return step.status == STEP_FAILED and bool(CLIENT_ERROR.search(step.error))
+
+
+# "HTTP 404 at <url>": the store links to a page it does not have (a broken link, an
+# observation); a 5xx or a timeout says nothing about the store's content.
+CLIENT_ERROR = re.compile(r"^HTTP (404|410) at ")
+
+
 def judge(item: Item, bundle: Bundle) -> Verdict:
     """Run one item's check with the shared rules applied."""
     fn = checks()[item.id]
+    unreachable = bundle.unreachable()
     gap = missing_requirement(item, bundle)
-    if gap is not None:
+    if unreachable is not None:
+        verdict = review(f"Not judged: the store could not be opened ({unreachable}).")
+    elif gap is not None:
         verdict = review(f"Not judged: {gap}.")
     else:
         try:
@@ -179,6 +226,21 @@ def judge(item: Item, bundle: Bundle) -> Verdict:
         verdict = Verdict(
             item.id, Outcome.ERROR, f"check passed without evidence: {verdict.reason}"
         )
+    if verdict.outcome is Outcome.FAIL:
+        # No evidence, no verdict: a fail about pages nobody saw is a question, not a finding.
+        unseen = (
+            "no page or observation was saved to show it"
+            if not verdict.evidence
+            else unreached_search(item, bundle)
+        )
+        if unseen is not None:
+            verdict = Verdict(
+                item.id,
+                Outcome.NEEDS_REVIEW,
+                f"Not judged, not reached: {unseen}. The check would have said: {verdict.reason}",
+                verdict.evidence,
+                verdict.hints,
+            )
     if item.manual and verdict.outcome in (Outcome.PASS, Outcome.FAIL):
         # Manual items are the auditor's: what the bundle shows becomes a hint, not a verdict.
         verdict = Verdict(

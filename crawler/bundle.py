@@ -176,6 +176,22 @@ class Bundle:
     def store(self) -> dict[str, Any]:
         return self.manifest.get("store", {})
 
+    def unreachable(self) -> str | None:
+        """Why the store could not be opened at all, or None when it was.
+
+        From the manifest's `run` (scans since it was recorded); for older bundles, from a
+        start-page step that did not open.
+        """
+        run = self.manifest.get("run")
+        if isinstance(run, dict) and "status" in run:
+            if run["status"] == "unreachable":
+                return str(run.get("reason") or "the start page was not opened")
+            return None
+        home = next((s for s in self.steps if s.kind == "home"), None)
+        if home is not None and (home.status != STEP_OK or not home.html):
+            return home.error or "the start page was not opened"
+        return None
+
     # --- steps and pages --------------------------------------------------------------------
     def steps_of(self, *kinds: str) -> list[Step]:
         return [s for s in self.steps if not kinds or s.kind in kinds]

@@ -12,6 +12,10 @@ A case file is tests/cases/<clause id>.yaml holding a list of cases:
       steps:                         # optional extra step rows (e.g. a blocked login)
         - {kind: orders, status: blocked, error: "login needs a human: captcha"}
       store: {is_test_store: false}  # optional manifest "store" fields
+
+A case stands for a bundle after a full journey: a page kind that items search (the
+catalogue's `searches`) and that the case gives neither a page nor a step for was searched and
+is absent (a blocked step tagged not_found). Give a step row to say it was not reached instead.
 """
 
 from __future__ import annotations
@@ -19,7 +23,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from b2cect.crawler.bundle import Bundle, BundleWriter, Step
+from b2cect.checks.registry import catalogue
+from b2cect.crawler.bundle import NOT_FOUND_TAG, STEP_BLOCKED, Bundle, BundleWriter, Step
+
+
+def searched_kinds() -> set[str]:
+    return {kind for item in catalogue().values() for kind in item.searches}
 
 
 def make_bundle(
@@ -57,6 +66,17 @@ def make_bundle(
         row = dict(row)
         row.setdefault("id", writer.unique_id(row["kind"]))
         writer.add_step(Step.from_dict(row))
+    given = {s.kind for s in writer.steps}
+    for kind in sorted(searched_kinds() - given):
+        writer.add_step(
+            Step(
+                id=writer.unique_id(kind),
+                kind=kind,
+                status=STEP_BLOCKED,
+                error=f"no {kind} link found",
+                tags=[NOT_FOUND_TAG],
+            )
+        )
     for name, value in (facts or {}).items():
         writer.set_fact(name, value)
     writer.finish({"name": "none", "version": "test"})
