@@ -1,10 +1,12 @@
 """The catalogue of Chapter 6 items and the check functions that judge them.
 
 A check is one catalogue row (checks/catalogue.csv: id, titles, stage, scoring, evidence kind,
-what it requires from the bundle) plus one function registered with `@check("<id>")` in the
-module of its section. The registry adds what every check shares: the clause id, a
-needs_review verdict when a required page or fact is missing, "no evidence, no pass", and an
-error verdict when a check raises.
+what it requires from the bundle, the page kinds a failing search looks in) plus one function
+registered with `@check("<id>")` in the module of its section. The registry adds what every
+check shares: the clause id, a needs_review verdict when a required page or fact is missing or
+the store could not be opened, "no evidence, no pass", "no evidence, no fail" (a fail with no
+evidence, or about a searched place not reached, becomes needs_review), and an error verdict
+when a check raises.
 """
 
 from __future__ import annotations

@@ -379,7 +379,7 @@ def reach_rows(c: Crawl, untried_note: str = NOT_IN_JOURNEY) -> list[dict[str, A
                 "url": "",
                 "found_by": "",
                 "confidence": 0,
-                "note": untried_note,
+                "note": c.redactor.text(why_untried(c, kind) or untried_note, True),
                 "step": "",
             }
         else:
@@ -388,6 +388,24 @@ def reach_rows(c: Crawl, untried_note: str = NOT_IN_JOURNEY) -> list[dict[str, A
             row["note"] = c.redactor.text(row["note"], True)
         rows.append(row)
     return rows
+
+
+ORDER_PAGES = ("payment", "payment_result", "order_confirmation")
+
+
+def why_untried(c: Crawl, kind: str) -> str:
+    """Why the journey has no step of a kind it did set out to reach, or "" when it did not."""
+    steps = c.writer.steps
+    if kind == "checkout_review":
+        walked = [s for s in steps if s.kind == "checkout"]
+        if walked:
+            last = walked[-1]
+            return f"not reached: the checkout stopped at {last.id} ({last.error or last.status})"
+    if kind in ORDER_PAGES:
+        place = next((s for s in steps if s.kind == "order_place"), None)
+        if place is not None:
+            return f"not run: the order was not placed ({place.error or place.status})"
+    return ""
 
 
 def popups_fact(writer: BundleWriter, c: Crawl) -> None:

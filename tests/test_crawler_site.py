@@ -243,7 +243,12 @@ def create_app(captcha: bool = False) -> Flask:
             "<button onclick='window.print()'>Print</button>",
         )
 
-    @app.route("/checkout/", methods=["GET", "POST"])
+    @app.route("/checkout/")
+    def checkout_index() -> Response:
+        # As Oscar does: the wizard's first step has a URL of its own.
+        return need_login() or redirect("/checkout/shipping-address/")
+
+    @app.route("/checkout/shipping-address/", methods=["GET", "POST"])
     def checkout() -> Response | str:
         if (r := need_login()) is not None:
             return r

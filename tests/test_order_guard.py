@@ -113,6 +113,12 @@ def test_a_scan_creates_no_order_on_a_trap_store(kind, tmp_path):
     # The checkout was reached and the trap's request, when the crawler made it, is a row.
     checkout = [s for s in manifest["steps"] if s["kind"] == "checkout"]
     assert checkout and checkout[0]["status"] == "ok"
+    # The reach table says why the review and order pages were not reached.
+    reach = {row["kind"]: row for row in manifest["reach"]}
+    assert reach["checkout_review"]["note"].startswith("not reached: the checkout stopped at")
+    assert reach["payment"]["note"] == (
+        "not run: the order was not placed (not a test store: order not placed)"
+    )
     held = [r for r in guard_fact["decisions"] if r["decision"] == "blocked"]
     if kind in ("continue_post", "next_pending", "xhr_json", "get_link"):
         assert held, "the crawler pressed the trap's control: the guard must have held it back"
@@ -196,3 +202,11 @@ def test_dialogs_and_popup_windows_are_step_rows_and_confirm_on_add_to_cart_is_a
     assert windows and windows[0]["url"].endswith("/promo") and "closed" in windows[0]["tags"]
     # The confirm() was accepted, so the item went into the cart as a customer's would.
     assert facts["cart_add"]["cart_contains"] is True
+
+
+def test_store_name_from_og_site_name_is_the_text_not_the_markup(tmp_path):
+    from b2cect.crawler.scan import _store_name
+
+    home = tmp_path / "home.html"
+    home.write_text('<meta property="og:site_name" content="M&amp;S Food &lt;Online&gt;">')
+    assert _store_name(home, "Home") == "M&S Food <Online>"
