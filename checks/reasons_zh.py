@@ -94,7 +94,9 @@ def _render(text: str) -> str | None:
             left = _render(head)
             right = _render(tail) if left is not None else None
             if left is not None and right is not None:
-                return left.rstrip("。") + joiner + right if joiner == "。" else left + joiner + right
+                if joiner == "。":
+                    left = left.rstrip("。")
+                return left + joiner + right
             start = at + 1
     return None
 

@@ -64,7 +64,8 @@ def test_unknown_text_has_no_rendering_and_display_falls_back() -> None:
 
 
 def test_json_carries_reason_zh() -> None:
-    verdict = Verdict("6.2.1.3", Outcome.FAIL, "No statement that chosen items are reserved (or for how long).")
+    reason = "No statement that chosen items are reserved (or for how long)."
+    verdict = Verdict("6.2.1.3", Outcome.FAIL, reason)
     data = verdict.to_dict()
     assert data["reason_zh"] == "未说明所选商品是否保留（或保留多久）。"
     assert Verdict.from_dict(data).reason == verdict.reason
