@@ -162,7 +162,10 @@ def test_all_four_files_are_written(written) -> None:
 def test_html_escapes_store_text(written) -> None:
     paths, _, _ = written
     html = paths["html"].read_text(encoding="utf-8")
-    assert "<script" not in html.lower()  # the report carries no script at all
+    # one script only, the outcome filter, and no store text in it
+    assert html.lower().count("<script") == 1
+    script = html[html.index("<script>") : html.index("</script>")]
+    assert "alert" not in script and "shop.test" not in script
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert 'href="javascript:' not in html  # a hostile URL stays text
 
@@ -172,22 +175,23 @@ def test_html_shows_score_coverage_and_default_notice(written) -> None:
     html = paths["html"].read_text(encoding="utf-8")
     score = compute_score(verdicts)
     assert f"{score.final_min:.2f}–{score.final_max:.2f}" in html
-    assert f'{score.coverage_decided} <span class="of">of {score.coverage_total}' in html
+    assert f'{score.coverage_decided} <span class="of">/ {score.coverage_total}' in html
     assert 'id="default-points"' in html and "not the official values" in html
     assert "Not assessed" in html  # no maturity answers given
     assert "intact" in html
 
 
-def test_html_embeds_thumbnails_linking_into_bundle(written) -> None:
+def test_html_embeds_thumbnails_linking_to_copied_screenshots(written) -> None:
     paths, _, bundle = written
     html = paths["html"].read_text(encoding="utf-8")
-    assert html.count("data:image/jpeg;base64,") == 1  # embedded once, cited by many rows
+    assert html.count('.shot-0 { background-image: url("data:image/jpeg;base64,') == 1
     assert html.count('class="thumb shot-0"') == len(catalogue()) - 1  # one cites no shot
-    assert 'href="../bundle/screens/product.png"' in html
-    assert (paths["html"].parent / "../bundle/screens/product.png").resolve() == (
-        bundle.root / "screens/product.png"
-    ).resolve()
+    # the full screenshot is copied into the report folder, which then stands alone
+    assert 'href="screens/product.png"' in html
+    copy = paths["html"].parent / "screens" / "product.png"
+    assert copy.read_bytes() == (bundle.root / "screens" / "product.png").read_bytes()
     assert "outside.png" not in html  # evidence pointing out of the bundle is not linked
+    assert not (paths["html"].parent / "screens" / "outside.png").exists()
 
 
 def test_csv_has_one_row_per_verdict_and_guards_formulas(written) -> None:
@@ -275,7 +279,8 @@ def test_auditor_ratings_show_in_report(tmp_path: Path) -> None:
     score = compute_score(verdicts, ratings=load_ratings(rating_file))
     paths = write_reports(tmp_path / "r", verdicts, bundle, score)
     html = paths["html"].read_text(encoding="utf-8")
-    assert "Final score</div>" in html and "100.00" in html
+    assert 'Final score <span class="zh" lang="zh-CN">最终得分</span></div>' in html
+    assert "100.00" in html
     assert pd.read_csv(paths["csv"])["contribution"].sum() == pytest.approx(100)
 
 
@@ -287,7 +292,7 @@ def test_reports_from_the_real_checks(tmp_path: Path) -> None:
     paths = write_reports(tmp_path / "report", verdicts, bundle, compute_score(verdicts))
     assert len(pd.read_csv(paths["csv"])) == len(verdicts) == 84
     html = paths["html"].read_text(encoding="utf-8")
-    assert "<script" not in html.lower()
+    assert html.lower().count("<script") == 1  # the outcome filter only
     assert "&lt;script&gt;" in html  # at least the store name
 
 
@@ -303,7 +308,7 @@ def test_report_in_browser(written, page) -> None:
     assert if_no_veto in page.inner_text("#range-if-no-veto")
     assert EVIL in page.inner_text("#store-name")  # shown as text
     assert EVIL in page.inner_text("#item-6\\.1\\.1\\.d")
-    assert page.locator("script").count() == 0
+    assert page.locator("script").count() == 1  # the outcome filter
     thumb = page.locator("#item-6\\.1\\.1\\.d .thumb")
     assert thumb.evaluate("e => getComputedStyle(e).backgroundImage").startswith(
         'url("data:image/jpeg;base64,'
