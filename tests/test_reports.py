@@ -207,20 +207,76 @@ def test_csv_has_one_row_per_verdict_and_guards_formulas(written) -> None:
     assert EVIL in by_id["6.1.1.d"]["evidence_excerpt"]  # text kept, only formulas guarded
 
 
+def read_workbook(path: Path) -> dict[str, pd.DataFrame]:
+    """The workbook's sheets with plain column keys ("reason / 理由" -> "reason")."""
+    sheets = pd.read_excel(path, sheet_name=None)
+    for frame in sheets.values():
+        frame.columns = [str(c).split(" / ")[0] for c in frame.columns]
+    return sheets
+
+
 def test_xlsx_sheets_rows_and_guard(written) -> None:
     paths, verdicts, _ = written
-    sheets = pd.read_excel(paths["xlsx"], sheet_name=None)
-    assert {"Items", "Summary", "Reach"} <= set(sheets)
+    sheets = read_workbook(paths["xlsx"])
+    assert list(sheets)[:5] == ["Summary", "Items", "Evidence", "Vetoes", "Annex A"]
     items = sheets["Items"]
     assert len(items) == len(verdicts)
     assert items.loc[items["id"] == "6.1.1.a", "reason"].item() == "'" + FORMULA
-    text_cells = [v for v in items.to_numpy().ravel() if isinstance(v, str)]
+    text_cells = [v for f in sheets.values() for v in f.to_numpy().ravel() if isinstance(v, str)]
     assert not any(v.startswith(("=", "+", "-", "@")) for v in text_cells)
     # a control character openpyxl cannot store is dropped, the rest of the text kept
-    assert items.loc[items["id"] == "6.1.1.c", "evidence_excerpt"].item() == "bell in the text"
+    evidence = sheets["Evidence"]
+    assert evidence.loc[evidence["id"] == "6.1.1.c", "excerpt"].item() == "bell in the text"
     reach = sheets["Reach"]
     assert set(reach["kind"]) == {"home", "product", "orders"}
     assert reach.loc[reach["kind"] == "orders", "status"].item() == "blocked"
+
+
+def test_xlsx_is_a_workbook_to_file(written) -> None:
+    """Numbers as numbers, machine and final outcome, one row per evidence with a link to the
+    copied screenshot, every veto and Annex A row, and pages that print."""
+    from openpyxl import load_workbook
+
+    paths, verdicts, _ = written
+    sheets = read_workbook(paths["xlsx"])
+    summary = dict(zip(sheets["Summary"]["field"], sheets["Summary"]["value"], strict=True))
+    score = compute_score(verdicts)
+    assert summary["final score at most"] == pytest.approx(round(score.final_max, 2))
+    assert summary["items fail (machine)"] == sum(v.outcome is Outcome.FAIL for v in verdicts)
+    assert summary["points file"].endswith("points_default.csv")
+    assert summary["ratings file"] == "none"
+    items = sheets["Items"].set_index("id")
+    assert {"outcome", "final_outcome", "auditor_level", "alpha", "note", "reason_zh"} <= set(
+        items.columns
+    )
+    experience_pass = next(
+        v.clause_id
+        for v in verdicts
+        if v.outcome is Outcome.PASS and catalogue()[v.clause_id].scoring == "experience"
+    )
+    assert items.loc[experience_pass, "final_outcome"] == "unrated"
+    evidence = sheets["Evidence"]
+    assert len(evidence) == sum(len(v.evidence) for v in verdicts)
+    assert sorted(sheets["Vetoes"]["key"]) == sorted(
+        [f"E{n}" for n in range(1, 5)] + [f"M{n}" for n in range(1, 6)]
+    )
+    assert len(sheets["Annex A"]) == len(maturity_table())
+    book = load_workbook(paths["xlsx"])
+    assert book.sheetnames[0] == "Summary"
+    final_max = next(
+        row[1]
+        for row in book["Summary"].iter_rows(values_only=True)
+        if row[0] == "final score at most"
+    )
+    assert isinstance(final_max, int | float)  # stored as a number, not text
+    sheet = book["Evidence"]
+    links = [c.hyperlink.target for c in sheet["I"][1:] if c.hyperlink]
+    assert "screens/product.png" in links
+    assert (paths["xlsx"].parent / "screens" / "product.png").is_file()
+    for ws in book.worksheets:
+        assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
+        assert ws.print_title_rows == "$1:$1"  # the header row repeats on every page
+        assert ws["A2"].alignment.wrap_text
 
 
 def test_json_round_trips_verdicts(written) -> None:
