@@ -55,16 +55,19 @@ class CropMaker:
         self.bundle = bundle
         self._html = {s.id: s.html for s in bundle.steps if s.html}
         self._soups: dict[str, BeautifulSoup | None] = {}
-        self._crops: dict[tuple[str, str, str], Thumbnail | None] = {}
+        self._crops: dict[tuple[str | float, ...], Thumbnail | None] = {}
 
     def crop(self, step_id: str, selector: str, screenshot: str) -> Thumbnail | None:
-        key = (step_id, selector, screenshot)
+        """The crop for one evidence; the same area of the same screenshot is made (and
+        embedded) once, whichever selectors lead to it."""
+        found = self.box(step_id, selector)
+        if found is None:
+            return None
+        key = (screenshot, *found[0], found[1])
         if key not in self._crops:
-            box = self.box(step_id, selector)
-            path = inside(self.bundle.root, screenshot) if box else None
-            made = crop_data_uri(path, box[0], box[1]) if (path and box) else None
-            css = f"crop-{len(self._crops)}"
-            self._crops[key] = Thumbnail(css, *made) if made else None
+            path = inside(self.bundle.root, screenshot)
+            made = crop_data_uri(path, found[0], found[1]) if path else None
+            self._crops[key] = Thumbnail(f"crop-{len(self._crops)}", *made) if made else None
         return self._crops[key]
 
     def box(self, step_id: str, selector: str) -> tuple[tuple[float, ...], float] | None:
