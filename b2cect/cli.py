@@ -1,4 +1,4 @@
-"""The `b2cect` command: scan, discover, check, audit, clauses, demo."""
+"""The `b2cect` command: scan, discover, check, audit, ratings-template, clauses, demo."""
 
 from __future__ import annotations
 
@@ -45,6 +45,23 @@ def scoring_options(fn):
         "--points",
         type=click.Path(exists=True, dir_okay=False, path_type=Path),
         help="Point table replacing the default one (id,points; sum 100).",
+    )(fn)
+    return fn
+
+
+def report_options(fn):
+    fn = click.option(
+        "--pdf",
+        "pdf",
+        is_flag=True,
+        help="Also print the evidence pack report.pdf (Chromium's print to PDF).",
+    )(fn)
+    fn = click.option(
+        "--lang",
+        type=click.Choice(["both", "zh", "en"]),
+        default="both",
+        show_default=True,
+        help="Language of the HTML report, PDF and workbook (report.json carries both).",
     )(fn)
     return fn
 
@@ -102,20 +119,21 @@ def crawl_options(fn):
 @click.argument("url", required=False)
 @crawl_options
 @scoring_options
+@report_options
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
     help="Output folder (default: b2cect-out/<host>-<time>).",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summary.")
-def scan(url, points, ratings, maturity, out, quiet, **crawl) -> None:
+def scan(url, points, ratings, maturity, lang, pdf, out, quiet, **crawl) -> None:
     """Scan a store (the demo store when no URL is given), judge it and write a report.
 
     Exit code: 0 no objective item failed, 1 some failed, 2 the scan could not run.
     """
     with gathered(url, out, quiet, **crawl) as (out_dir, bundle_dir):
         result = pipeline.audit(bundle_dir, points=points, ratings=ratings, maturity=maturity)
-        paths = write_reports(out_dir / "report", result)
+        paths = write_reports(out_dir / "report", result, lang, pdf)
         print_summary(result, paths)
         sys.exit(scan_exit_code(result))
 
@@ -158,12 +176,13 @@ def check(clause_id, url, bundle_dir, out, as_json, **crawl) -> None:
 @main.command()
 @click.argument("bundle_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @scoring_options
+@report_options
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
     help="Report folder (default: <bundle>/../report-audit).",
 )
-def audit(bundle_dir, points, ratings, maturity, out) -> None:
+def audit(bundle_dir, points, ratings, maturity, lang, pdf, out) -> None:
     """Re-judge a saved bundle offline (no browser, no network) and write a report."""
     try:
         result = pipeline.audit(bundle_dir, points=points, ratings=ratings, maturity=maturity)
@@ -174,9 +193,29 @@ def audit(bundle_dir, points, ratings, maturity, out) -> None:
         click.secho("Bundle integrity problems (SHA-256):", fg="red", err=True)
         for problem in result.integrity:
             click.echo(f"  {problem}", err=True)
-    paths = write_reports(out or bundle_dir.parent / "report-audit", result)
+    paths = write_reports(out or bundle_dir.parent / "report-audit", result, lang, pdf)
     print_summary(result, paths)
     sys.exit(result.exit_code())
+
+
+@main.command("ratings-template")
+@click.argument("bundle_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def ratings_template(bundle_dir) -> None:
+    """Print a ratings CSV for the auditor to fill in: experience items, items left to review,
+    E1-E4, M1-M5 and Annex A rows, each with the machine's hint (docs/auditor-files.md).
+
+    Example: b2cect ratings-template BUNDLE > ratings.csv
+    """
+    from b2cect.reports.ratings_template import ratings_template as template
+
+    try:
+        result = pipeline.audit(bundle_dir)
+    except (FileNotFoundError, ValueError) as exc:
+        click.secho(f"b2cect: {exc}", fg="red", err=True)
+        sys.exit(pipeline.EXIT_NO_SCAN)
+    store = result.bundle.store
+    name = store.get("name") or store.get("url") or ""
+    click.echo(template(result.verdicts, result.score, name, str(bundle_dir)), nl=False)
 
 
 @main.command()
@@ -394,11 +433,24 @@ def print_reach(result) -> None:
             click.echo(f"  {row['kind']:<16} {row['note'] or row['status']}{hint}")
 
 
-def write_reports(out_dir: Path, result: pipeline.AuditResult) -> dict[str, Path]:
+def write_reports(
+    out_dir: Path, result: pipeline.AuditResult, lang: str = "both", pdf: bool = False
+) -> dict[str, Path]:
     from b2cect.reports import write_reports as write
 
     run_info = {"command": " ".join(sys.argv[1:]), "integrity": result.integrity}
-    return write(out_dir, result.verdicts, result.bundle, result.score, run_info)
+    paths = write(out_dir, result.verdicts, result.bundle, result.score, run_info, lang=lang)
+    if pdf:
+        from b2cect.crawler.browser import BrowserNotFound
+        from b2cect.reports.pdf import write_pdf
+
+        try:
+            paths["pdf"] = write_pdf(
+                out_dir, result.verdicts, result.bundle, result.score, run_info, lang=lang
+            )
+        except BrowserNotFound as exc:
+            click.secho(f"b2cect: no PDF: {exc}", fg="red", err=True)
+    return paths
 
 
 def print_summary(result: pipeline.AuditResult, paths: dict[str, Path]) -> None:
@@ -415,9 +467,21 @@ def print_summary(result: pipeline.AuditResult, paths: dict[str, Path]) -> None:
         )
     )
     click.echo(f"  {score.summary_line()}")
+    maturity = score.maturity
+    if maturity is None:
+        click.echo("  Annex A: not assessed (--maturity FILE)")
+    else:
+        shown = maturity.score if maturity.score is not None else f"{maturity.total} x M (unknown)"
+        click.echo(f"  Annex A: score {shown}, {maturity.grade_note}")
+    click.echo(f"  points: {score.points_source}{' (default)' if score.points_are_default else ''}")
+    click.echo(f"  ratings: {score.ratings_source or 'none'}")
+    if maturity is not None:
+        click.echo(f"  maturity: {maturity.source or 'none'}")
     if result.integrity:
         click.secho(f"  bundle integrity: {len(result.integrity)} problem(s)", fg="red")
     click.echo(f"  report: {paths.get('html')}")
+    if paths.get("pdf"):
+        click.echo(f"  evidence pack: {paths['pdf']}")
 
 
 def print_verdict(verdict: Verdict) -> None:

@@ -313,6 +313,9 @@ def _rows_from_yaml(data: Any, errors: list[str]) -> list[dict[str, Any]]:
     return rows
 
 
+ANSWER_COLUMNS = ("level", "alpha", "answer")
+
+
 def _rows_from_csv(text: str, errors: list[str]) -> list[dict[str, Any]]:
     reader = csv.DictReader(io.StringIO(_data_lines(text)))
     if not reader.fieldnames or "id" not in [f.strip() for f in reader.fieldnames]:
@@ -321,7 +324,9 @@ def _rows_from_csv(text: str, errors: list[str]) -> list[dict[str, Any]]:
     rows = []
     for row in reader:
         clean = {k.strip(): (v.strip() if isinstance(v, str) else v) for k, v in row.items() if k}
-        if clean.get("id"):
+        # A row with no level, alpha or answer is not answered yet (a blank line of the
+        # template `b2cect ratings-template` writes): the item stays with the machine.
+        if clean.get("id") and any(clean.get(k) for k in ANSWER_COLUMNS):
             rows.append({k: v for k, v in clean.items() if v not in ("", None)})
     return rows
 

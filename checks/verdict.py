@@ -6,6 +6,8 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from .reasons_zh import zh_or_en
+
 
 class Outcome(StrEnum):
     PASS = "pass"
@@ -44,6 +46,7 @@ class Verdict:
             "clause_id": self.clause_id,
             "outcome": self.outcome.value,
             "reason": self.reason,
+            "reason_zh": zh_or_en(self.reason),
             "evidence": [e.to_dict() for e in self.evidence],
             "hints": list(self.hints),
         }

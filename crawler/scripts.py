@@ -513,3 +513,24 @@ LAZY_SCROLL_JS = r"""async (args) => {
   while (pending().length && performance.now() - t0 < args.imageWaitMs) await sleep(50);
   return {steps, waited: Math.round(performance.now() - t0)};
 }"""
+
+# Page-coordinate boxes of visible elements, saved in the HTML as data-b2cect-box="x,y,w,h" (CSS
+# px, from the page's top-left, the origin of the full-page screenshot) so a report can crop the
+# screenshot around an evidence selector offline. Bounded: boxes below the screenshot's cut and
+# elements past `limit` are not recorded; elements the snapshot marked hidden are skipped.
+RECORD_BOXES_JS = r"""(args) => {
+  const root = document.documentElement;
+  root.setAttribute('data-b2cect-dpr', String(window.devicePixelRatio || 1));
+  const sx = window.scrollX, sy = window.scrollY;
+  let n = 0;
+  for (const el of document.body ? document.body.querySelectorAll('*') : []) {
+    if (n >= args.limit) break;
+    if (el.hasAttribute('data-b2cect-hidden')) continue;
+    const r = el.getBoundingClientRect();
+    if (r.width < 2 || r.height < 2 || r.top + sy > args.maxY) continue;
+    el.setAttribute('data-b2cect-box', [r.left + sx, r.top + sy, r.width, r.height]
+      .map(v => Math.round(v)).join(','));
+    n++;
+  }
+  return n;
+}"""

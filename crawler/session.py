@@ -41,6 +41,7 @@ from .scripts import (
     MASK_JS,
     OVERLAY_CONTROLS_JS,
     PREPARE_SNAPSHOT_JS,
+    RECORD_BOXES_JS,
     TIMINGS_JS,
     UNMASK_JS,
 )
@@ -49,6 +50,7 @@ SCREENSHOT_MAX_HEIGHT = 4000
 # JPEG keeps a bundle of ~60 screenshots near 3 MB instead of 11 MB as PNG; text stays legible.
 SCREENSHOT_FORMAT = {"type": "jpeg", "quality": 70}
 VIEWPORT_HEIGHT = 900
+MAX_ELEMENT_BOXES = 4000  # element boxes saved per page, for evidence crops in reports
 MAX_OPEN_TOGGLES = 12
 # After opening a tab or accordion: long enough for a script-driven panel to draw (a frame or
 # two), short enough that a page with a dozen toggles does not cost a second and a half.
@@ -353,6 +355,9 @@ class Crawl:
                 )
             await page.evaluate(
                 PREPARE_SNAPSHOT_JS, {"maxOpen": MAX_OPEN_TOGGLES, "waitMs": TOGGLE_WAIT_MS}
+            )
+            await page.evaluate(
+                RECORD_BOXES_JS, {"limit": MAX_ELEMENT_BOXES, "maxY": SCREENSHOT_MAX_HEIGHT}
             )
             dom = await page.evaluate(
                 "() => (document.doctype ? '<!DOCTYPE html>\\n' : '') +"

@@ -6,18 +6,21 @@ Store text stays raw here; each writer escapes or guards it for its own format.
 
 from __future__ import annotations
 
-import os
+import html
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from b2cect.checks.reasons_zh import zh_or_en
 from b2cect.checks.registry import Item, catalogue, sort_key
-from b2cect.checks.scoring import ItemScore, ScoreResult
+from b2cect.checks.scoring import SOURCE_AUDITOR, ItemScore, ScoreResult
 from b2cect.checks.verdict import Verdict
-from b2cect.crawler.bundle import PAGE_KINDS, Bundle, utc_now
+from b2cect.crawler.bundle import MANIFEST, PAGE_KINDS, Bundle, sha256_file, utc_now
 
-from .thumbs import Thumbnail, ThumbnailCache, inside
+from .crops import CropMaker
+from .thumbs import MAX_SOURCE_BYTES, Thumbnail, ThumbnailCache, inside
 
 SECTIONS = {
     "6.1": ("交易前", "Before the transaction"),
@@ -33,7 +36,40 @@ OUTCOME_LABELS = {
     "needs_review": "needs review",
     "not_applicable": "not applicable",
     "error": "check error",
+    "rated": "rated",
+    "unrated": "unrated",
 }
+OUTCOME_LABELS_ZH = {
+    "pass": "符合",
+    "fail": "不符合",
+    "needs_review": "待人工审核",
+    "not_applicable": "不适用",
+    "error": "检查出错",
+    "rated": "已评分",
+    "unrated": "未评分",
+}
+# The final outcome adds two to the machine's: an experience item the auditor rated, or not yet.
+FINAL_ORDER = ("fail", "needs_review", "unrated", "error", "pass", "rated", "not_applicable")
+FINDINGS = ("fail", "needs_review", "unrated", "error")  # what the auditor must act on
+LANGS = ("both", "zh", "en")
+SCREENS_DIR = "screens"  # full screenshots copied into the report folder
+AUDITOR_NOT_APPLICABLE = "auditor: not applicable"  # how scoring notes an auditor's N/A
+
+
+def final_outcome(verdict: Verdict, item: Item | None, score: ItemScore | None) -> str:
+    """The outcome after the auditor: a rating overrides the machine; experience items the
+    machine could not decide, or saw no fault in, stay unrated until the auditor rates them."""
+    experience = item is not None and item.scoring == "experience"
+    if score is not None and score.source == SOURCE_AUDITOR:
+        if score.note.startswith(AUDITOR_NOT_APPLICABLE):
+            return "not_applicable"
+        if experience:
+            return "rated"
+        return "pass" if score.alpha == 1 else "fail"
+    machine = verdict.outcome.value
+    if experience and machine in ("pass", "needs_review"):
+        return "unrated"
+    return machine
 
 
 def safe_href(url: str) -> str | None:
@@ -53,6 +89,8 @@ class EvidenceView:
     screenshot: str  # bundle-relative
     shot_href: str | None  # link from the report folder to the full screenshot
     thumb: Thumbnail | None  # only on the first evidence of a verdict showing that screenshot
+    crop: Thumbnail | None = None  # the screenshot around the evidence's selector, when known
+    note_zh: str = ""
 
 
 @dataclass
@@ -72,7 +110,29 @@ class ItemRow:
 
     @property
     def outcome(self) -> str:
+        """The machine's outcome."""
         return self.verdict.outcome.value
+
+    @property
+    def final(self) -> str:
+        """The outcome after the auditor's ratings (see final_outcome)."""
+        return final_outcome(self.verdict, self.item, self.score)
+
+    @property
+    def is_finding(self) -> bool:
+        return self.final in FINDINGS
+
+    @property
+    def overridden(self) -> bool:
+        return self.final != self.outcome
+
+    @property
+    def reason_zh(self) -> str:
+        return zh_or_en(self.verdict.reason)
+
+    @property
+    def hints_zh(self) -> list[str]:
+        return [zh_or_en(h) for h in self.verdict.hints]
 
 
 @dataclass
@@ -85,6 +145,23 @@ class ReportContext:
     counts: dict[str, int]
     timings: dict[str, Any]
     thumbnails: list[Thumbnail] = field(default_factory=list)
+    lang: str = "both"
+
+    @property
+    def findings(self) -> list[ItemRow]:
+        """Failed, needs-review, unrated and errored items, failures first."""
+        rank = {o: n for n, o in enumerate(FINAL_ORDER)}
+        return sorted(
+            (r for r in self.rows if r.is_finding),
+            key=lambda r: (rank[r.final], sort_key(r.id)),
+        )
+
+    @property
+    def final_counts(self) -> dict[str, int]:
+        counts = {o: 0 for o in FINAL_ORDER}
+        for row in self.rows:
+            counts[row.final] += 1
+        return counts
 
     def sections(self) -> list[dict[str, Any]]:
         grouped = []
@@ -101,24 +178,34 @@ def build_context(
     bundle: Bundle | None,
     score: ScoreResult,
     run_info: dict[str, Any] | None,
+    lang: str = "both",
 ) -> ReportContext:
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {', '.join(LANGS)}, not {lang!r}")
     items = catalogue()
     scores = {row.clause_id: row for row in score.items}
     thumbs = ThumbnailCache(bundle.root) if bundle else None
+    screens = ScreenCopies(bundle.root, out_dir) if bundle else None
+    crops = CropMaker(bundle) if bundle else None
     rows = [
         ItemRow(
             v,
             items.get(v.clause_id),
             scores.get(v.clause_id),
-            _evidence_views(v, bundle, thumbs, out_dir),
+            _evidence_views(v, bundle, thumbs, screens, crops),
         )
         for v in sorted(verdicts, key=lambda v: sort_key(v.clause_id))
     ]
     counts = {o: 0 for o in OUTCOME_ORDER}
     for v in verdicts:
         counts[v.outcome.value] += 1
+    store = dict(bundle.store) if bundle else dict((run_info or {}).get("store", {}))
+    if isinstance(store.get("name"), str):
+        # Names read from a page's markup may still carry entities ("M&amp;S"); the report
+        # escapes once, so the name must be plain text first.
+        store["name"] = html.unescape(store["name"])
     return ReportContext(
-        store=dict(bundle.store) if bundle else dict((run_info or {}).get("store", {})),
+        store=store,
         run=describe_run(bundle, run_info or {}),
         score=score,
         rows=rows,
@@ -126,6 +213,7 @@ def build_context(
         counts=counts,
         timings=(bundle.fact("timings") or {}) if bundle else {},
         thumbnails=thumbs.thumbnails() if thumbs else [],
+        lang=lang,
     )
 
 
@@ -147,9 +235,17 @@ def describe_run(bundle: Bundle | None, run_info: dict[str, Any]) -> dict[str, A
         "browser": run_info.get("browser")
         or " ".join(str(browser.get(k, "")) for k in ("name", "version")).strip(),
         "integrity": None if integrity is None else list(integrity),
+        "manifest_sha256": run_info.get("manifest_sha256") or manifest_sha256(bundle),
         "command": run_info.get("command", ""),
         "generated": utc_now(),
     }
+
+
+def manifest_sha256(bundle: Bundle | None) -> str:
+    """SHA-256 of manifest.json itself: the one value that pins every file of the bundle."""
+    if bundle is None or not (bundle.root / MANIFEST).is_file():
+        return ""
+    return sha256_file(bundle.root / MANIFEST)
 
 
 def reach_table(bundle: Bundle) -> list[dict[str, Any]]:
@@ -179,19 +275,54 @@ def reach_table(bundle: Bundle) -> list[dict[str, Any]]:
     return rows
 
 
+class ScreenCopies:
+    """Copies the screenshots a report cites into <report>/screens/, so the folder stands alone.
+
+    Each file is copied once; a file outside the bundle, missing or oversized is not copied.
+    """
+
+    def __init__(self, root: Path, out_dir: Path):
+        self.root = root
+        self.out_dir = out_dir
+        self._done: dict[str, str | None] = {}
+
+    def href(self, relative: str) -> str | None:
+        """The report-relative link to the copy of a bundle-relative screenshot."""
+        if relative not in self._done:
+            self._done[relative] = self._copy(relative)
+        return self._done[relative]
+
+    def _copy(self, relative: str) -> str | None:
+        source = inside(self.root, relative)
+        if source is None or source.stat().st_size > MAX_SOURCE_BYTES:
+            return None
+        name = Path(relative).name
+        target = self.out_dir / SCREENS_DIR / name
+        if target.exists() and target.stat().st_size != source.stat().st_size:
+            target = self.out_dir / SCREENS_DIR / f"{len(self._done)}-{name}"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+        return quote(f"{SCREENS_DIR}/{target.name}", safe="/")
+
+
 def _evidence_views(
-    verdict: Verdict, bundle: Bundle | None, thumbs: ThumbnailCache | None, out_dir: Path
+    verdict: Verdict,
+    bundle: Bundle | None,
+    thumbs: ThumbnailCache | None,
+    screens: ScreenCopies | None,
+    crops: CropMaker | None,
 ) -> list[EvidenceView]:
     views = []
     shown: set[str] = set()
     step_shots = {s.id: s.screenshot for s in bundle.steps} if bundle else {}
     for ev in verdict.evidence:
         shot = ev.screenshot or step_shots.get(ev.step, "")
-        path = inside(bundle.root, shot) if (bundle and shot) else None
+        href = screens.href(shot) if (screens and shot) else None
         thumb = None
-        if path and thumbs and shot not in shown:
+        if href and thumbs and shot not in shown:
             thumb = thumbs.get(shot)
             shown.add(shot)
+        crop = crops.crop(ev.step, ev.selector, shot) if (crops and href and ev.selector) else None
         views.append(
             EvidenceView(
                 step=ev.step,
@@ -202,17 +333,10 @@ def _evidence_views(
                 excerpt=ev.excerpt,
                 note=ev.note,
                 screenshot=shot,
-                shot_href=_relative_href(path, out_dir) if path else None,
+                shot_href=href,
                 thumb=thumb,
+                crop=crop,
+                note_zh=zh_or_en(ev.note) if ev.note else "",
             )
         )
     return views
-
-
-def _relative_href(path: Path, out_dir: Path) -> str:
-    """A link that keeps working when the report and bundle folders move together."""
-    try:
-        rel = os.path.relpath(path, out_dir.resolve())
-    except ValueError:  # other drive on Windows
-        return path.as_uri()
-    return quote(Path(rel).as_posix(), safe="/")

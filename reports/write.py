@@ -1,6 +1,7 @@
 """Write a scan's reports: report.html, report.xlsx, report.csv and report.json in one folder.
 
-The HTML is one self-contained file (inline CSS, screenshots as embedded thumbnails, no script)
+The HTML is one file (inline CSS, embedded thumbnails and crops, one small inline filter script,
+full screenshots copied into screens/ beside it)
 rendered by Jinja2 with autoescaping on: storefront text is hostile and must only ever show as
 text. The JSON keeps everything a program needs to compare runs (`load_verdicts_json`).
 """
@@ -23,7 +24,15 @@ from b2cect.checks.verdict import Verdict
 from b2cect.crawler.bundle import Bundle
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from .context import OUTCOME_LABELS, OUTCOME_ORDER, ReportContext, build_context
+from .context import (
+    FINAL_ORDER,
+    OUTCOME_LABELS,
+    OUTCOME_LABELS_ZH,
+    OUTCOME_ORDER,
+    ReportContext,
+    build_context,
+)
+from .i18n import GRADE_READING_ZH, POLICY_ZH, VETO_SOURCE_ZH, VETO_STATUS_ZH, VETO_ZH, Wording
 from .tables import integrity_text, write_csv, write_xlsx
 
 REPORT_SCHEMA = "b2cect-report"
@@ -38,8 +47,13 @@ def write_reports(
     bundle: Bundle | None,
     score: ScoreResult | None = None,
     run_info: dict[str, Any] | None = None,
+    lang: str = "both",
 ) -> dict[str, Path]:
     """Write the four report files into out_dir; returns {"html"|"xlsx"|"csv"|"json": path}.
+
+    lang: "both" (English with Chinese beside it), "zh" or "en", for the HTML and the workbook;
+    the JSON always carries both (reason and reason_zh). Cited screenshots are copied into
+    out_dir/screens/ so the folder stands alone.
 
     run_info (all optional): command, integrity (list of problems from Bundle.verify(); checked
     here when absent), bundle, started, finished, tool, browser, ratings, maturity, and any other
@@ -49,7 +63,7 @@ def write_reports(
     out_dir.mkdir(parents=True, exist_ok=True)
     verdicts = list(verdicts)
     score = score or compute_score(verdicts)
-    ctx = build_context(out_dir, verdicts, bundle, score, run_info)
+    ctx = build_context(out_dir, verdicts, bundle, score, run_info, lang)
     return {
         "html": write_html(ctx, out_dir / "report.html"),
         "xlsx": write_xlsx(ctx, out_dir / "report.xlsx"),
@@ -97,9 +111,25 @@ def _clip(text: str, limit: int = EXCERPT_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def write_html(ctx: ReportContext, path: Path) -> Path:
-    template = _environment().get_template("report.html.j2")
-    html = template.render(
+def render_html(ctx: ReportContext, template_name: str = "report.html.j2", **extra: Any) -> str:
+    """The report page (or another template of this folder) for ctx, as a string."""
+    crops = {}
+    for row in ctx.rows:
+        for ev in row.evidence:
+            if ev.crop is not None:
+                crops[ev.crop.css_class] = ev.crop
+    template = _environment().get_template(template_name)
+    return template.render(
+        w=Wording(ctx.lang),
+        crops=list(crops.values()),
+        final_order=FINAL_ORDER,
+        final_counts=ctx.final_counts,
+        outcome_labels_zh=OUTCOME_LABELS_ZH,
+        veto_zh=VETO_ZH,
+        veto_status_zh=VETO_STATUS_ZH,
+        veto_source_zh=VETO_SOURCE_ZH,
+        policy_zh=POLICY_ZH,
+        grade_reading_zh=GRADE_READING_ZH,
         ctx=ctx,
         store=ctx.store,
         run=ctx.run,
@@ -114,8 +144,12 @@ def write_html(ctx: ReportContext, path: Path) -> Path:
         likert_bands=LIKERT_BANDS,
         objective_points=sum(r.points for r in ctx.score.items if r.scoring == "objective"),
         experience_points=sum(r.points for r in ctx.score.items if r.scoring == "experience"),
+        **extra,
     )
-    path.write_text(html, encoding="utf-8")
+
+
+def write_html(ctx: ReportContext, path: Path) -> Path:
+    path.write_text(render_html(ctx), encoding="utf-8")
     return path
 
 
@@ -127,6 +161,7 @@ def write_json(ctx: ReportContext, path: Path) -> Path:
         item = row.item
         entry.update(
             {
+                "final_outcome": row.final,
                 "section": row.section,
                 "title_zh": item.title_zh if item else "",
                 "title_en": item.title_en if item else "",

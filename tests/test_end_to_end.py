@@ -61,7 +61,7 @@ def test_offline_audit_reproduces_live_verdicts(live_scan, tmp_path):
     audited = pipeline.audit(copy)
     assert audited.integrity == []
     assert [v.to_dict() for v in audited.verdicts] == [
-        {k: v[k] for k in ("clause_id", "outcome", "reason", "evidence", "hints")}
+        {k: v[k] for k in ("clause_id", "outcome", "reason", "reason_zh", "evidence", "hints")}
         for v in live_scan.report["verdicts"]
     ]
 

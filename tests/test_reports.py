@@ -162,7 +162,10 @@ def test_all_four_files_are_written(written) -> None:
 def test_html_escapes_store_text(written) -> None:
     paths, _, _ = written
     html = paths["html"].read_text(encoding="utf-8")
-    assert "<script" not in html.lower()  # the report carries no script at all
+    # one script only, the outcome filter, and no store text in it
+    assert html.lower().count("<script") == 1
+    script = html[html.index("<script>") : html.index("</script>")]
+    assert "alert" not in script and "shop.test" not in script
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert 'href="javascript:' not in html  # a hostile URL stays text
 
@@ -172,22 +175,23 @@ def test_html_shows_score_coverage_and_default_notice(written) -> None:
     html = paths["html"].read_text(encoding="utf-8")
     score = compute_score(verdicts)
     assert f"{score.final_min:.2f}–{score.final_max:.2f}" in html
-    assert f'{score.coverage_decided} <span class="of">of {score.coverage_total}' in html
+    assert f'{score.coverage_decided} <span class="of">/ {score.coverage_total}' in html
     assert 'id="default-points"' in html and "not the official values" in html
     assert "Not assessed" in html  # no maturity answers given
     assert "intact" in html
 
 
-def test_html_embeds_thumbnails_linking_into_bundle(written) -> None:
+def test_html_embeds_thumbnails_linking_to_copied_screenshots(written) -> None:
     paths, _, bundle = written
     html = paths["html"].read_text(encoding="utf-8")
-    assert html.count("data:image/jpeg;base64,") == 1  # embedded once, cited by many rows
+    assert html.count('.shot-0 { background-image: url("data:image/jpeg;base64,') == 1
     assert html.count('class="thumb shot-0"') == len(catalogue()) - 1  # one cites no shot
-    assert 'href="../bundle/screens/product.png"' in html
-    assert (paths["html"].parent / "../bundle/screens/product.png").resolve() == (
-        bundle.root / "screens/product.png"
-    ).resolve()
+    # the full screenshot is copied into the report folder, which then stands alone
+    assert 'href="screens/product.png"' in html
+    copy = paths["html"].parent / "screens" / "product.png"
+    assert copy.read_bytes() == (bundle.root / "screens" / "product.png").read_bytes()
     assert "outside.png" not in html  # evidence pointing out of the bundle is not linked
+    assert not (paths["html"].parent / "screens" / "outside.png").exists()
 
 
 def test_csv_has_one_row_per_verdict_and_guards_formulas(written) -> None:
@@ -203,20 +207,76 @@ def test_csv_has_one_row_per_verdict_and_guards_formulas(written) -> None:
     assert EVIL in by_id["6.1.1.d"]["evidence_excerpt"]  # text kept, only formulas guarded
 
 
+def read_workbook(path: Path) -> dict[str, pd.DataFrame]:
+    """The workbook's sheets with plain column keys ("reason / 理由" -> "reason")."""
+    sheets = pd.read_excel(path, sheet_name=None)
+    for frame in sheets.values():
+        frame.columns = [str(c).split(" / ")[0] for c in frame.columns]
+    return sheets
+
+
 def test_xlsx_sheets_rows_and_guard(written) -> None:
     paths, verdicts, _ = written
-    sheets = pd.read_excel(paths["xlsx"], sheet_name=None)
-    assert {"Items", "Summary", "Reach"} <= set(sheets)
+    sheets = read_workbook(paths["xlsx"])
+    assert list(sheets)[:5] == ["Summary", "Items", "Evidence", "Vetoes", "Annex A"]
     items = sheets["Items"]
     assert len(items) == len(verdicts)
     assert items.loc[items["id"] == "6.1.1.a", "reason"].item() == "'" + FORMULA
-    text_cells = [v for v in items.to_numpy().ravel() if isinstance(v, str)]
+    text_cells = [v for f in sheets.values() for v in f.to_numpy().ravel() if isinstance(v, str)]
     assert not any(v.startswith(("=", "+", "-", "@")) for v in text_cells)
     # a control character openpyxl cannot store is dropped, the rest of the text kept
-    assert items.loc[items["id"] == "6.1.1.c", "evidence_excerpt"].item() == "bell in the text"
+    evidence = sheets["Evidence"]
+    assert evidence.loc[evidence["id"] == "6.1.1.c", "excerpt"].item() == "bell in the text"
     reach = sheets["Reach"]
     assert set(reach["kind"]) == {"home", "product", "orders"}
     assert reach.loc[reach["kind"] == "orders", "status"].item() == "blocked"
+
+
+def test_xlsx_is_a_workbook_to_file(written) -> None:
+    """Numbers as numbers, machine and final outcome, one row per evidence with a link to the
+    copied screenshot, every veto and Annex A row, and pages that print."""
+    from openpyxl import load_workbook
+
+    paths, verdicts, _ = written
+    sheets = read_workbook(paths["xlsx"])
+    summary = dict(zip(sheets["Summary"]["field"], sheets["Summary"]["value"], strict=True))
+    score = compute_score(verdicts)
+    assert summary["final score at most"] == pytest.approx(round(score.final_max, 2))
+    assert summary["items fail (machine)"] == sum(v.outcome is Outcome.FAIL for v in verdicts)
+    assert summary["points file"].endswith("points_default.csv")
+    assert summary["ratings file"] == "none"
+    items = sheets["Items"].set_index("id")
+    assert {"outcome", "final_outcome", "auditor_level", "alpha", "note", "reason_zh"} <= set(
+        items.columns
+    )
+    experience_pass = next(
+        v.clause_id
+        for v in verdicts
+        if v.outcome is Outcome.PASS and catalogue()[v.clause_id].scoring == "experience"
+    )
+    assert items.loc[experience_pass, "final_outcome"] == "unrated"
+    evidence = sheets["Evidence"]
+    assert len(evidence) == sum(len(v.evidence) for v in verdicts)
+    assert sorted(sheets["Vetoes"]["key"]) == sorted(
+        [f"E{n}" for n in range(1, 5)] + [f"M{n}" for n in range(1, 6)]
+    )
+    assert len(sheets["Annex A"]) == len(maturity_table())
+    book = load_workbook(paths["xlsx"])
+    assert book.sheetnames[0] == "Summary"
+    final_max = next(
+        row[1]
+        for row in book["Summary"].iter_rows(values_only=True)
+        if row[0] == "final score at most"
+    )
+    assert isinstance(final_max, int | float)  # stored as a number, not text
+    sheet = book["Evidence"]
+    links = [c.hyperlink.target for c in sheet["I"][1:] if c.hyperlink]
+    assert "screens/product.png" in links
+    assert (paths["xlsx"].parent / "screens" / "product.png").is_file()
+    for ws in book.worksheets:
+        assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
+        assert ws.print_title_rows == "$1:$1"  # the header row repeats on every page
+        assert ws["A2"].alignment.wrap_text
 
 
 def test_json_round_trips_verdicts(written) -> None:
@@ -275,7 +335,8 @@ def test_auditor_ratings_show_in_report(tmp_path: Path) -> None:
     score = compute_score(verdicts, ratings=load_ratings(rating_file))
     paths = write_reports(tmp_path / "r", verdicts, bundle, score)
     html = paths["html"].read_text(encoding="utf-8")
-    assert "Final score</div>" in html and "100.00" in html
+    assert 'Final score <span class="zh" lang="zh-CN">最终得分</span></div>' in html
+    assert "100.00" in html
     assert pd.read_csv(paths["csv"])["contribution"].sum() == pytest.approx(100)
 
 
@@ -287,7 +348,7 @@ def test_reports_from_the_real_checks(tmp_path: Path) -> None:
     paths = write_reports(tmp_path / "report", verdicts, bundle, compute_score(verdicts))
     assert len(pd.read_csv(paths["csv"])) == len(verdicts) == 84
     html = paths["html"].read_text(encoding="utf-8")
-    assert "<script" not in html.lower()
+    assert html.lower().count("<script") == 1  # the outcome filter only
     assert "&lt;script&gt;" in html  # at least the store name
 
 
@@ -303,7 +364,7 @@ def test_report_in_browser(written, page) -> None:
     assert if_no_veto in page.inner_text("#range-if-no-veto")
     assert EVIL in page.inner_text("#store-name")  # shown as text
     assert EVIL in page.inner_text("#item-6\\.1\\.1\\.d")
-    assert page.locator("script").count() == 0
+    assert page.locator("script").count() == 1  # the outcome filter
     thumb = page.locator("#item-6\\.1\\.1\\.d .thumb")
     assert thumb.evaluate("e => getComputedStyle(e).backgroundImage").startswith(
         'url("data:image/jpeg;base64,'
