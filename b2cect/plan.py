@@ -60,7 +60,7 @@ ALSO_READS: dict[str, tuple[str, ...]] = {
     "6.3.4.2": (HELP,),
     "6.3.4.3": ("orders",),
     "6.3.4.4": (HELP,),
-    "6.3.4.5": (HELP, "product", "search", "fact:links"),
+    "6.3.4.5": (HELP, "product", "search", "fact:links", "returns"),
     "6.4.1.a": (HELP, "login", "register", "checkout"),
     "6.4.1.b": ("register", "checkout"),
     "6.4.1.c": ("login", "fact:password_reset"),
