@@ -193,7 +193,7 @@ def check(clause_id, url, bundle_dir, out, log_format, as_json, **crawl) -> None
 
     With a URL (or --demo), only the journey steps the items need are run.
     """
-    from b2cect.plan import parts_for
+    from b2cect.plan import parts_for, product_pages_for
 
     events = EventLog(log_format)
     try:
@@ -205,6 +205,7 @@ def check(clause_id, url, bundle_dir, out, log_format, as_json, **crawl) -> None
             check_crawl_inputs(url, crawl)
             out_dir = pipeline.claim_out_dir(out, "bundle") if out else None
             parts = parts_for(items)
+            crawl["max_products"] = product_pages_for(items, crawl["max_products"])
             if not as_json:
                 click.echo(f"Journey for {clause_id}: {', '.join(parts)}")
             with gathered(url, out_dir, as_json, events=events, parts=parts, **crawl) as (

@@ -97,6 +97,19 @@ def parts_for(items: Iterable[Item]) -> list[str]:
     return plan_parts(needs)
 
 
+# Product pages visited when the items read none themselves (a product is only the way to the
+# cart): two, so the cart-persistence probe still has another product to browse away to.
+PRODUCTS_ON_THE_WAY = 2
+
+
+def product_pages_for(items: Iterable[Item], limit: int) -> int:
+    """How many product pages the plan visits: `limit` when an item reads product pages."""
+    reads_products = any(
+        need in ("product", "fact:structured_data") for item in items for need in needs_of(item)
+    )
+    return limit if reads_products else min(limit, PRODUCTS_ON_THE_WAY)
+
+
 def needs_account(item: Item) -> bool:
     """The item is judged on the account area (behind the customer's login): its own
     requirements name the login or a page only a signed-in customer sees."""

@@ -29,7 +29,7 @@ from b2cect.demo import DEMO_PASSWORD, DEMO_USER, DemoStore
 from playwright.async_api import async_playwright
 
 from b2cect import pipeline
-from b2cect.plan import parts_for
+from b2cect.plan import parts_for, product_pages_for
 
 
 def timed(fn, *args):
@@ -46,7 +46,9 @@ SINGLE_ITEMS = (
 )
 
 
-def run_scan(seller: str, out: Path, parts: list[str] | None = None) -> tuple[float, Path, str]:
+def run_scan(
+    seller: str, out: Path, parts: list[str] | None = None, max_products: int = 6
+) -> tuple[float, Path, str]:
     with DemoStore(seller) as store:
         options = ScanOptions(
             url=store.url,
@@ -56,6 +58,7 @@ def run_scan(seller: str, out: Path, parts: list[str] | None = None) -> tuple[fl
             place_order=True,
             credentials=(DEMO_USER, DEMO_PASSWORD),
             parts=tuple(parts) if parts is not None else None,
+            max_products=max_products,
         )
         seconds, bundle_dir = timed(scan_sync, options)
         return seconds, bundle_dir, store.url
@@ -108,9 +111,10 @@ def main() -> None:
         pages = len([s for s in Bundle(bundle_dir).steps if s.html])
         singles = {}
         for clause_id, _, _ in SINGLE_ITEMS:
-            parts = parts_for([catalogue()[clause_id]])
+            items = [catalogue()[clause_id]]
+            parts, products = parts_for(items), product_pages_for(items, 6)
             singles[clause_id] = statistics.median(
-                run_scan(args.seller, Path(tmp) / f"check-{clause_id}-{n}", parts)[0]
+                run_scan(args.seller, Path(tmp) / f"check-{clause_id}-{n}", parts, products)[0]
                 for n in range(args.repeat)
             )
 

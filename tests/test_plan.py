@@ -73,3 +73,11 @@ def test_account_items_are_those_behind_the_login():
     ids = {i.id for i in plan.account_items()}
     assert {"6.5.4.a", "6.5.5.a", "6.3.1.b", "6.4.2"} <= ids
     assert not ids & {"6.1.3.a", "6.2.2.1", "6.4.3.a"}
+
+
+def test_product_pages_are_few_when_only_on_the_way_to_the_cart():
+    items = registry.catalogue()
+    assert plan.product_pages_for([items["6.1.3.a"]], 6) == 6  # reads the product pages
+    assert plan.product_pages_for([items["6.2.2.1"]], 6) == plan.PRODUCTS_ON_THE_WAY
+    assert plan.product_pages_for([items["6.2.2.1"], items["6.1.5"]], 5) == 5
+    assert plan.product_pages_for([items["6.2.2.1"]], 1) == 1
