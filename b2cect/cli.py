@@ -89,9 +89,27 @@ def claim_or_new(out: Path | None, bundle_dir: Path) -> Path:
     return pipeline.claim_out_dir(out, "report") if out else pipeline.audit_out_dir(bundle_dir)
 
 
+def event_log(fmt: str = "text") -> EventLog:
+    """The command's event log, kept on the click context so every message can reach it."""
+    log = EventLog(fmt)
+    click.get_current_context().meta["b2cect.events"] = log
+    return log
+
+
+def say_problem(message: str) -> None:
+    """One line on stderr: plain text, or an "error" event when the log format is json (so
+    stderr stays one JSON object per line)."""
+    ctx = click.get_current_context(silent=True)
+    log = ctx.meta.get("b2cect.events") if ctx else None
+    if log is not None and log.json:
+        log.emit("error", message=message)
+    else:
+        click.secho(f"b2cect: {message}", fg="red", err=True)
+
+
 def fail(message: str, code: int = pipeline.EXIT_NO_SCAN) -> NoReturn:
     """One line on stderr, then exit: for inputs the command cannot use."""
-    click.secho(f"b2cect: {message}", fg="red", err=True)
+    say_problem(message)
     sys.exit(code)
 
 
@@ -164,7 +182,7 @@ def scan(url, points, ratings, maturity, out, quiet, fail_under, log_format, **c
 
     Exit code: 0 no objective item fails, 1 some fail, 2 the scan could not run.
     """
-    events = EventLog(log_format)
+    events = event_log(log_format)
     with plain_input_errors():
         inputs = pipeline.load_scoring_inputs(points, ratings, maturity)
         check_crawl_inputs(url, crawl)
@@ -195,7 +213,7 @@ def check(clause_id, url, bundle_dir, out, log_format, as_json, **crawl) -> None
     """
     from b2cect.plan import parts_for, product_pages_for
 
-    events = EventLog(log_format)
+    events = event_log(log_format)
     try:
         items = registry.select([clause_id])
     except KeyError as exc:
@@ -239,7 +257,7 @@ def check(clause_id, url, bundle_dir, out, log_format, as_json, **crawl) -> None
 )
 def audit(bundle_dir, points, ratings, maturity, out, fail_under, log_format, expect_sha256):
     """Re-judge a saved bundle offline (no browser, no network) and write a report."""
-    events = EventLog(log_format)
+    events = event_log(log_format)
     with plain_input_errors():
         inputs = pipeline.load_scoring_inputs(points, ratings, maturity)
         bundle = pipeline.open_bundle(bundle_dir)
@@ -498,22 +516,14 @@ def exit_code(result: pipeline.AuditResult, fail_under: float | None = None) -> 
     """The command's exit code from the final outcomes, saying why on stderr when not 0/1."""
     code = result.exit_code()
     if code == pipeline.EXIT_INTEGRITY:
-        click.secho(
-            f"b2cect: the bundle failed its integrity check ({len(result.integrity)} problem(s))",
-            fg="red",
-            err=True,
-        )
+        say_problem(f"the bundle failed its integrity check ({len(result.integrity)} problem(s))")
     elif code == pipeline.EXIT_NO_SCAN:
         reason = result.could_not_run() or "the store could not be reached"
-        click.secho(f"b2cect: the store could not be scanned: {reason}", fg="red", err=True)
+        say_problem(f"the store could not be scanned: {reason}")
     elif code == pipeline.EXIT_OK and fail_under is not None:
         value, what = pipeline.threshold_score(result.score)
         if value < fail_under:
-            click.secho(
-                f"b2cect: {what} {value:.2f} is under --fail-under {fail_under:g}",
-                fg="red",
-                err=True,
-            )
+            say_problem(f"{what} {value:.2f} is under --fail-under {fail_under:g}")
             code = pipeline.EXIT_FAILURES
     return code
 

@@ -3,6 +3,7 @@ verdict as a full scan, and what was missing to decide."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -63,3 +64,17 @@ def test_check_says_the_account_items_need_credentials(tmp_path):
         "catalogue) need the customer's account"
     ) in result.output
     assert result.exit_code == 0
+
+
+def test_an_unreachable_store_exits_2_with_json_events_only_on_stderr(tmp_path):
+    result = CliRunner().invoke(
+        main, ["scan", "http://127.0.0.1:9/", "--out", str(tmp_path), "-q", "--log-format", "json"]
+    )
+    assert result.exit_code == 2, result.output
+    events = [json.loads(line) for line in result.stderr.splitlines()]
+    steps = [e for e in events if e["event"] == "step"]
+    assert steps[0]["kind"] == "sitemap" and any(
+        e["kind"] == "home" and e["status"] == "failed" for e in steps
+    )
+    assert any(e["event"] == "error" and "could not be scanned" in e["message"] for e in events)
+    assert events[-1] == {**events[-1], "event": "end", "exit_code": 2}
