@@ -180,7 +180,8 @@ def crawl_options(fn):
 def scan(url, points, ratings, maturity, out, quiet, fail_under, log_format, **crawl) -> None:
     """Scan a store (the demo store when no URL is given), judge it and write a report.
 
-    Exit code: 0 no objective item fails, 1 some fail, 2 the scan could not run.
+    Exit code: 0 no objective item fails, 1 some fail, 2 the scan could not run, 3 the
+    bundle failed its integrity check.
     """
     events = event_log(log_format)
     with plain_input_errors():
@@ -270,8 +271,8 @@ def audit(bundle_dir, points, ratings, maturity, out, fail_under, log_format, ex
             pipeline.EXIT_INTEGRITY,
         )
     with plain_input_errors():
-        result = pipeline.audit(bundle, inputs=inputs)
         out_dir = claim_or_new(out, bundle.root)
+        result = pipeline.audit(bundle, inputs=inputs)
     events.emit("start", command="audit", bundle=str(bundle.root.resolve()), manifest_sha256=digest)
     finish(result, out_dir / "report", inputs, events, fail_under)
 

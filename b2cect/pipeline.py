@@ -230,15 +230,17 @@ def default_out_dir(url: str, base: Path = Path("b2cect-out")) -> Path:
 
 def new_folder(path: Path) -> Path:
     """Create `path`, or `path-2`, `path-3`... when taken; never reuses an existing folder."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     candidate, n = path, 1
     while True:
         try:
+            candidate.parent.mkdir(parents=True, exist_ok=True)
             candidate.mkdir()
             return candidate
         except FileExistsError:
             n += 1
             candidate = path.with_name(f"{path.name}-{n}")
+        except OSError as exc:
+            raise InputError(f"cannot create {candidate}: {exc.strerror or exc}") from None
 
 
 def audit_out_dir(bundle_dir: Path) -> Path:
@@ -252,5 +254,8 @@ def claim_out_dir(out: Path, *parts: str) -> Path:
     taken = [p for p in parts if (out / p).exists()]
     if taken:
         raise InputError(f"{out / taken[0]} already exists; choose another --out")
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot create {out}: {exc.strerror or exc}") from None
     return out
