@@ -1,4 +1,9 @@
-"""The `b2cect` command: scan, discover, check, audit, ratings-template, clauses, demo."""
+"""The `b2cect` command: scan, discover, check, audit, diff, ratings-template, clauses, demo.
+
+Exit codes (the same in every command that judges; README "Exit codes"): 0 no objective item
+fails, 1 some fail (or the score is under --fail-under), 2 could not run (bad URL, unreachable
+store, bad input file or bundle), 3 the bundle failed its SHA-256 integrity check.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +12,14 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
 from b2cect import pipeline
 from b2cect.checks import registry
 from b2cect.checks.verdict import Outcome, Verdict
+from b2cect.events import LOG_FORMATS, EventLog
 
 OUTCOME_COLOURS = {
     "pass": "green",
@@ -33,17 +40,17 @@ def main() -> None:
 def scoring_options(fn):
     fn = click.option(
         "--maturity",
-        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        type=click.Path(dir_okay=False, path_type=Path),
         help="Auditor's Annex A maturity levels (YAML/CSV).",
     )(fn)
     fn = click.option(
         "--ratings",
-        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        type=click.Path(dir_okay=False, path_type=Path),
         help="Auditor's ratings: Likert level or alpha per item, vetoes E1-E4.",
     )(fn)
     fn = click.option(
         "--points",
-        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        type=click.Path(dir_okay=False, path_type=Path),
         help="Point table replacing the default one (id,points; sum 100).",
     )(fn)
     return fn
@@ -64,6 +71,71 @@ def report_options(fn):
         help="Language of the HTML report, PDF and workbook (report.json carries both).",
     )(fn)
     return fn
+
+
+def run_options(fn):
+    """How a judging command reports to a pipeline: JSON events, a score threshold."""
+    fn = click.option(
+        "--log-format",
+        type=click.Choice(LOG_FORMATS),
+        default="text",
+        show_default=True,
+        help="json: one timestamped JSON event per step and per outcome on stderr.",
+    )(fn)
+    fn = click.option(
+        "--fail-under",
+        type=click.FloatRange(0, 100),
+        default=None,
+        metavar="SCORE",
+        help="Exit 1 when the final score is below SCORE (while it is undecided: the points "
+        "already earned).",
+    )(fn)
+    return fn
+
+
+def out_option(fn):
+    return click.option(
+        "--out",
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Output folder: bundle/ (when scanning) and report/ go in it; it must not hold "
+        "a previous run's (default: a new timestamped folder).",
+    )(fn)
+
+
+def claim_or_new(out: Path | None, bundle_dir: Path) -> Path:
+    return pipeline.claim_out_dir(out, "report") if out else pipeline.audit_out_dir(bundle_dir)
+
+
+def event_log(fmt: str = "text") -> EventLog:
+    """The command's event log, kept on the click context so every message can reach it."""
+    log = EventLog(fmt)
+    click.get_current_context().meta["b2cect.events"] = log
+    return log
+
+
+def say_problem(message: str) -> None:
+    """One line on stderr: plain text, or an "error" event when the log format is json (so
+    stderr stays one JSON object per line)."""
+    ctx = click.get_current_context(silent=True)
+    log = ctx.meta.get("b2cect.events") if ctx else None
+    if log is not None and log.json:
+        log.emit("error", message=message)
+    else:
+        click.secho(f"b2cect: {message}", fg="red", err=True)
+
+
+def fail(message: str, code: int = pipeline.EXIT_NO_SCAN) -> NoReturn:
+    """One line on stderr, then exit: for inputs the command cannot use."""
+    say_problem(message)
+    sys.exit(code)
+
+
+@contextlib.contextmanager
+def plain_input_errors() -> Iterator[None]:
+    try:
+        yield
+    except pipeline.InputError as exc:
+        fail(str(exc))
 
 
 def crawl_options(fn):
@@ -102,7 +174,7 @@ def crawl_options(fn):
     )(fn)
     fn = click.option(
         "--profile",
-        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        type=click.Path(dir_okay=False, path_type=Path),
         help="Site profile YAML pinning URLs/selectors (docs/site-profile.md).",
     )(fn)
     fn = click.option(
@@ -120,22 +192,26 @@ def crawl_options(fn):
 @crawl_options
 @scoring_options
 @report_options
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Output folder (default: b2cect-out/<host>-<time>).",
-)
+@out_option
+@run_options
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summary.")
-def scan(url, points, ratings, maturity, lang, pdf, out, quiet, **crawl) -> None:
+def scan(
+    url, points, ratings, maturity, lang, pdf, out, quiet, fail_under, log_format, **crawl
+) -> None:
     """Scan a store (the demo store when no URL is given), judge it and write a report.
 
-    Exit code: 0 no objective item failed, 1 some failed, 2 the scan could not run.
+    Exit code: 0 no objective item fails, 1 some fail, 2 the scan could not run, 3 the
+    bundle failed its integrity check.
     """
-    with gathered(url, out, quiet, **crawl) as (out_dir, bundle_dir):
-        result = pipeline.audit(bundle_dir, points=points, ratings=ratings, maturity=maturity)
-        paths = write_reports(out_dir / "report", result, lang, pdf)
-        print_summary(result, paths)
-        sys.exit(scan_exit_code(result))
+    events = event_log(log_format)
+    with plain_input_errors():
+        inputs = pipeline.load_scoring_inputs(points, ratings, maturity)
+        check_crawl_inputs(url, crawl)
+        out_dir = pipeline.claim_out_dir(out, "bundle", "report") if out else None
+    with gathered(url, out_dir, quiet, events=events, **crawl) as (out_dir, bundle_dir):
+        with plain_input_errors():
+            result = pipeline.audit(bundle_dir, inputs=inputs)
+        finish(result, out_dir / "report", inputs, events, fail_under, lang, pdf)
 
 
 @main.command()
@@ -144,62 +220,88 @@ def scan(url, points, ratings, maturity, lang, pdf, out, quiet, **crawl) -> None
 @click.option(
     "--bundle",
     "bundle_dir",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     help="Judge a saved bundle instead of scanning.",
 )
 @crawl_options
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Where the scan's bundle goes (default: b2cect-out/<host>-<time>).",
-)
+@out_option
+@click.option("--log-format", type=click.Choice(LOG_FORMATS), default="text", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the verdicts as JSON.")
-def check(clause_id, url, bundle_dir, out, as_json, **crawl) -> None:
-    """Judge one item (e.g. 6.1.3.a) or a section (e.g. 6.5.4) and print the evidence."""
+def check(clause_id, url, bundle_dir, out, log_format, as_json, **crawl) -> None:
+    """Judge one item (e.g. 6.1.3.a) or a section (e.g. 6.5.4) and print the evidence.
+
+    With a URL (or --demo), only the journey steps the items need are run.
+    """
+    from b2cect.plan import parts_for, product_pages_for
+
+    events = event_log(log_format)
     try:
-        registry.select([clause_id])
+        items = registry.select([clause_id])
     except KeyError as exc:
         raise click.BadParameter(exc.args[0], param_hint="CLAUSE_ID") from None
-    if bundle_dir is None:
-        with gathered(url, out, quiet=True, **crawl) as (_, bundle_dir):
+    with plain_input_errors():
+        if bundle_dir is None:
+            check_crawl_inputs(url, crawl)
+            out_dir = pipeline.claim_out_dir(out, "bundle") if out else None
+            parts = parts_for(items)
+            crawl["max_products"] = product_pages_for(items, crawl["max_products"])
+            if not as_json:
+                click.echo(f"Journey for {clause_id}: {', '.join(parts)}")
+            with gathered(url, out_dir, as_json, events=events, parts=parts, **crawl) as (
+                _,
+                bundle_dir,
+            ):
+                result = pipeline.audit(bundle_dir, [clause_id])
+        else:
             result = pipeline.audit(bundle_dir, [clause_id])
-    else:
-        result = pipeline.audit(bundle_dir, [clause_id])
+    events.outcomes(result.verdicts, result.final_outcomes())
     if as_json:
         click.echo(json.dumps([v.to_dict() for v in result.verdicts], ensure_ascii=False, indent=1))
     else:
+        click.echo(f"Bundle: {result.bundle.root.resolve()}")
         for verdict in result.verdicts:
-            print_verdict(verdict)
-    sys.exit(result.exit_code())
+            print_verdict(verdict, result.bundle.root)
+        print_missing(result, items, crawl.get("login_env") or "B2CECT_LOGIN")
+    sys.exit(exit_code(result))
 
 
 @main.command()
-@click.argument("bundle_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("bundle_dir", type=click.Path(path_type=Path))
 @scoring_options
 @report_options
+@out_option
+@run_options
 @click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Report folder (default: <bundle>/../report-audit).",
+    "--expect-sha256",
+    metavar="HASH",
+    default=None,
+    help="The manifest SHA-256 filed with the report: exit 3 when the bundle's differs.",
 )
-def audit(bundle_dir, points, ratings, maturity, lang, pdf, out) -> None:
+def audit(
+    bundle_dir, points, ratings, maturity, lang, pdf, out, fail_under, log_format, expect_sha256
+):
     """Re-judge a saved bundle offline (no browser, no network) and write a report."""
-    try:
-        result = pipeline.audit(bundle_dir, points=points, ratings=ratings, maturity=maturity)
-    except (FileNotFoundError, ValueError) as exc:
-        click.secho(f"b2cect: {exc}", fg="red", err=True)
-        sys.exit(pipeline.EXIT_NO_SCAN)
-    if result.integrity:
-        click.secho("Bundle integrity problems (SHA-256):", fg="red", err=True)
-        for problem in result.integrity:
-            click.echo(f"  {problem}", err=True)
-    paths = write_reports(out or bundle_dir.parent / "report-audit", result, lang, pdf)
-    print_summary(result, paths)
-    sys.exit(result.exit_code())
+    events = event_log(log_format)
+    with plain_input_errors():
+        inputs = pipeline.load_scoring_inputs(points, ratings, maturity)
+        bundle = pipeline.open_bundle(bundle_dir)
+    digest = bundle.manifest_sha256()
+    click.echo(f"manifest SHA-256: {digest}")
+    if expect_sha256 is not None and expect_sha256.strip().lower() != digest:
+        fail(
+            f"the manifest's SHA-256 is {digest}, not the expected {expect_sha256.strip()}: "
+            "this is not the bundle that was filed",
+            pipeline.EXIT_INTEGRITY,
+        )
+    with plain_input_errors():
+        out_dir = claim_or_new(out, bundle.root)
+        result = pipeline.audit(bundle, inputs=inputs)
+    events.emit("start", command="audit", bundle=str(bundle.root.resolve()), manifest_sha256=digest)
+    finish(result, out_dir / "report", inputs, events, fail_under, lang, pdf)
 
 
 @main.command("ratings-template")
-@click.argument("bundle_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("bundle_dir", type=click.Path(path_type=Path))
 def ratings_template(bundle_dir) -> None:
     """Print a ratings CSV for the auditor to fill in: experience items, items left to review,
     E1-E4, M1-M5 and Annex A rows, each with the machine's hint (docs/auditor-files.md).
@@ -208,14 +310,48 @@ def ratings_template(bundle_dir) -> None:
     """
     from b2cect.reports.ratings_template import ratings_template as template
 
-    try:
-        result = pipeline.audit(bundle_dir)
-    except (FileNotFoundError, ValueError) as exc:
-        click.secho(f"b2cect: {exc}", fg="red", err=True)
-        sys.exit(pipeline.EXIT_NO_SCAN)
+    with plain_input_errors():
+        result = pipeline.audit(pipeline.open_bundle(bundle_dir))
     store = result.bundle.store
     name = store.get("name") or store.get("url") or ""
     click.echo(template(result.verdicts, result.score, name, str(bundle_dir)), nl=False)
+
+
+@main.command()
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON.")
+def diff(old, new, as_json) -> None:
+    """Compare two runs (each a report.json, a report folder or a bundle): the verdicts that
+    changed, regressions first, and the score delta. Exit 1 when an item fails now that did
+    not before, 0 otherwise, 2 when an input cannot be read."""
+    from dataclasses import asdict
+
+    from b2cect.diff import compare, load_judgement
+
+    loaded = []
+    for path in (old, new):
+        try:
+            loaded.append(load_judgement(path))
+        except pipeline.InputError as exc:
+            fail(str(exc))
+        except (OSError, ValueError, KeyError) as exc:
+            fail(f"{path}: not a report.json or a bundle ({pipeline.one_line(str(exc))})")
+    (old_outcomes, old_score), (new_outcomes, new_score) = loaded
+    result = compare(old_outcomes, new_outcomes, old_score, new_score)
+    if as_json:
+        data = {
+            "changes": [asdict(c) for c in result.changes],
+            "old_score": asdict(result.old_score),
+            "new_score": asdict(result.new_score),
+            "objective_delta": result.delta("objective"),
+            "final_delta": result.delta("final"),
+            "regressions": len(result.regressions),
+        }
+        click.echo(json.dumps(data, ensure_ascii=False, indent=1))
+    else:
+        print_comparison(result)
+    sys.exit(pipeline.EXIT_FAILURES if result.regressions else pipeline.EXIT_OK)
 
 
 @main.command()
@@ -250,7 +386,7 @@ def clauses(section, fmt) -> None:
 @click.argument("url")
 @click.option(
     "--profile",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=click.Path(dir_okay=False, path_type=Path),
     help="An existing site profile to start from (its pins win over discovery).",
 )
 @click.option(
@@ -333,6 +469,26 @@ def demo(seller, port) -> None:
 
 
 # --- gathering ------------------------------------------------------------------------------
+def check_crawl_inputs(url: str | None, crawl: dict) -> None:
+    """Everything a crawl is given, checked before a browser starts (InputError otherwise)."""
+    from b2cect.crawler.profile import ProfileError, load_profile
+
+    if url and crawl.get("demo"):
+        raise click.UsageError("give a URL or --demo, not both")
+    if url:
+        pipeline.check_url(url)
+    elif crawl.get("demo"):
+        from b2cect.demo import SELLERS
+
+        if crawl["demo"] not in SELLERS:
+            raise click.BadParameter(f"choose one of {', '.join(SELLERS)}", param_hint="--demo")
+    if crawl.get("profile"):
+        try:
+            load_profile(crawl["profile"])
+        except (ProfileError, OSError) as exc:
+            raise pipeline.InputError(pipeline.one_line(str(exc))) from None
+
+
 @contextlib.contextmanager
 def gathered(
     url: str | None,
@@ -346,13 +502,20 @@ def gathered(
     step_timeout: int,
     max_products: int,
     browser: Path | None,
+    events: EventLog | None = None,
+    parts: list[str] | None = None,
 ) -> Iterator[tuple[Path, Path]]:
-    """Run the crawler (starting the demo store when asked) and yield (out_dir, bundle_dir)."""
+    """Run the crawler (starting the demo store when asked) and yield (out_dir, bundle_dir).
+
+    `parts`: only these journey parts (crawler/scan.py JOURNEY); all when None."""
     from b2cect.crawler.browser import BrowserNotFound
     from b2cect.crawler.scan import ScanOptions, scan_sync
 
-    if url and demo:
-        raise click.UsageError("give a URL or --demo, not both")
+    events = events or EventLog()
+    if events.json:
+        progress = events.step
+    else:
+        progress = None if quiet else print_step
     with contextlib.ExitStack() as stack:
         options = dict(
             profile=profile,
@@ -360,14 +523,13 @@ def gathered(
             step_timeout_s=step_timeout,
             max_products=max_products,
             browser=browser,
-            progress=None if quiet else print_step,
+            progress=progress,
+            parts=tuple(parts) if parts is not None else None,
         )
         if not url:
             from b2cect.demo import DEMO_PASSWORD, DEMO_USER, SELLERS, DemoStore
 
             seller = demo or SELLERS[0]
-            if seller not in SELLERS:
-                raise click.BadParameter(f"choose one of {', '.join(SELLERS)}", param_hint="--demo")
             store = stack.enter_context(DemoStore(seller))
             url = store.url
             options.update(
@@ -380,22 +542,55 @@ def gathered(
             options.update(place_order=place_order)
         out_dir = out or pipeline.default_out_dir(url)
         if not quiet:
-            click.echo(f"Scanning {url} -> {out_dir}")
+            click.echo(f"Scanning {url} -> {out_dir.resolve()}")
+        events.emit("start", url=url, out=str(out_dir.resolve()), parts=parts)
         try:
             bundle_dir = scan_sync(ScanOptions(url=url, out=out_dir / "bundle", **options))
         except BrowserNotFound as exc:
-            click.secho(f"b2cect: {exc}", fg="red", err=True)
-            sys.exit(pipeline.EXIT_NO_SCAN)
+            fail(str(exc))
+        except Exception as exc:  # noqa: BLE001 - no traceback for a scan that could not run
+            fail(f"the scan could not run: {pipeline.one_line(str(exc)) or type(exc).__name__}")
         yield out_dir, bundle_dir
 
 
-def scan_exit_code(result: pipeline.AuditResult) -> int:
-    home = [s for s in result.bundle.steps if s.kind == "home"]
-    if not home or home[0].status != "ok":
-        reason = home[0].error if home else "no home step"
-        click.secho(f"b2cect: the store could not be scanned: {reason}", fg="red", err=True)
-        return pipeline.EXIT_NO_SCAN
-    return result.exit_code()
+def exit_code(result: pipeline.AuditResult, fail_under: float | None = None) -> int:
+    """The command's exit code from the final outcomes, saying why on stderr when not 0/1."""
+    code = result.exit_code()
+    if code == pipeline.EXIT_INTEGRITY:
+        say_problem(f"the bundle failed its integrity check ({len(result.integrity)} problem(s))")
+    elif code == pipeline.EXIT_NO_SCAN:
+        reason = result.could_not_run() or "the store could not be reached"
+        say_problem(f"the store could not be scanned: {reason}")
+    elif code == pipeline.EXIT_OK and fail_under is not None:
+        value, what = pipeline.threshold_score(result.score)
+        if value < fail_under:
+            say_problem(f"{what} {value:.2f} is under --fail-under {fail_under:g}")
+            code = pipeline.EXIT_FAILURES
+    return code
+
+
+def finish(
+    result: pipeline.AuditResult,
+    report_dir: Path,
+    inputs: pipeline.ScoringInputs,
+    events: EventLog,
+    fail_under: float | None,
+    lang: str = "both",
+    pdf: bool = False,
+) -> NoReturn:
+    """Write the reports, print the summary, exit with the run's code."""
+    paths = write_reports(report_dir, result, inputs, lang, pdf)
+    events.outcomes(result.verdicts, result.final_outcomes())
+    print_summary(result, paths)
+    code = exit_code(result, fail_under)
+    events.emit(
+        "end",
+        exit_code=code,
+        counts=result.counts(),
+        final_score=result.score.final,
+        report=str(paths.get("json", "")),
+    )
+    sys.exit(code)
 
 
 # --- printing -------------------------------------------------------------------------------
@@ -434,11 +629,21 @@ def print_reach(result) -> None:
 
 
 def write_reports(
-    out_dir: Path, result: pipeline.AuditResult, lang: str = "both", pdf: bool = False
+    out_dir: Path,
+    result: pipeline.AuditResult,
+    inputs: pipeline.ScoringInputs | None = None,
+    lang: str = "both",
+    pdf: bool = False,
 ) -> dict[str, Path]:
     from b2cect.reports import write_reports as write
 
-    run_info = {"command": " ".join(sys.argv[1:]), "integrity": result.integrity}
+    run_info = {
+        "command": " ".join(sys.argv[1:]),
+        "integrity": result.integrity,
+        "manifest_sha256": result.bundle.manifest_sha256(),
+        "judge": pipeline.judge_info(),
+        "auditor_files": dict(inputs.files) if inputs else {},
+    }
     paths = write(out_dir, result.verdicts, result.bundle, result.score, run_info, lang=lang)
     if pdf:
         from b2cect.crawler.browser import BrowserNotFound
@@ -449,7 +654,7 @@ def write_reports(
                 out_dir, result.verdicts, result.bundle, result.score, run_info, lang=lang
             )
         except BrowserNotFound as exc:
-            click.secho(f"b2cect: no PDF: {exc}", fg="red", err=True)
+            say_problem(f"no PDF: {exc}")
     return paths
 
 
@@ -479,12 +684,15 @@ def print_summary(result: pipeline.AuditResult, paths: dict[str, Path]) -> None:
         click.echo(f"  maturity: {maturity.source or 'none'}")
     if result.integrity:
         click.secho(f"  bundle integrity: {len(result.integrity)} problem(s)", fg="red")
+        for problem in result.integrity:
+            click.echo(f"    {problem}")
+    click.echo(f"  manifest SHA-256: {result.bundle.manifest_sha256()}")
     click.echo(f"  report: {paths.get('html')}")
     if paths.get("pdf"):
         click.echo(f"  evidence pack: {paths['pdf']}")
 
 
-def print_verdict(verdict: Verdict) -> None:
+def print_verdict(verdict: Verdict, bundle_root: Path | None = None) -> None:
     item = registry.catalogue()[verdict.clause_id]
     colour = OUTCOME_COLOURS[verdict.outcome.value]
     click.secho(f"{verdict.clause_id}  {item.title_zh} / {item.title_en}", bold=True)
@@ -497,7 +705,8 @@ def print_verdict(verdict: Verdict) -> None:
         if ev.excerpt:
             click.echo(f"      excerpt:    {ev.excerpt}")
         if ev.screenshot:
-            click.echo(f"      screenshot: {ev.screenshot}")
+            shot = (bundle_root.resolve() / ev.screenshot) if bundle_root else ev.screenshot
+            click.echo(f"      screenshot: {shot}")
         if ev.note:
             click.echo(f"      note:       {ev.note}")
     for hint in verdict.hints:
@@ -506,6 +715,49 @@ def print_verdict(verdict: Verdict) -> None:
         click.secho(
             "  (the check itself failed; this is not a finding about the store)", fg="magenta"
         )
+
+
+def print_missing(result: pipeline.AuditResult, items: list, login_env: str) -> None:
+    """What the run lacked to decide the items it left to review."""
+    from b2cect.plan import account_items
+
+    undecided = [v for v in result.verdicts if v.outcome is Outcome.NEEDS_REVIEW]
+    login = result.bundle.fact("login") or {}
+    lines = []
+    if login.get("status") == "no_credentials":
+        chosen, every = account_items(items), account_items()
+        if chosen:
+            lines.append(
+                f"set {login_env}_USER/{login_env}_PASSWORD: {len(chosen)} of these items "
+                f"({len(every)} in the catalogue) need the customer's account"
+            )
+    for verdict in undecided:
+        if verdict.reason.startswith("Not judged:"):
+            lines.append(f"{verdict.clause_id}: {verdict.reason.removeprefix('Not judged: ')}")
+    if lines:
+        click.secho("Missing to decide:", bold=True)
+        for line in lines:
+            click.echo(f"  {line}")
+
+
+def print_comparison(result) -> None:
+    """`b2cect diff`: the changed verdicts, regressions first, then the score delta."""
+    if not result.changes:
+        click.echo("No verdict changed.")
+    for change in result.changes:
+        colour = {"regression": "red", "worse": "yellow", "better": "green"}.get(change.kind)
+        kind = click.style(f"{change.kind:<10}", fg=colour)
+        click.echo(f"  {kind} {change.clause_id:<10} {change.old or '-'} -> {change.new or '-'}")
+    for which in ("objective", "final"):
+        old, new = getattr(result.old_score, which), getattr(result.new_score, which)
+        if old is None and new is None:
+            continue
+        delta = result.delta(which)
+        text = "n/a" if delta is None else f"{delta:+.2f}"
+        shown = [("undecided" if x is None else f"{x:.2f}") for x in (old, new)]
+        click.echo(f"{which} score: {shown[0]} -> {shown[1]} ({text})")
+    if result.regressions:
+        click.secho(f"{len(result.regressions)} regression(s)", fg="red", bold=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

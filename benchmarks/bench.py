@@ -4,6 +4,8 @@
    (launch, goto each URL, wait for "load"). Target: under 1.5x.
 2. Offline audit of the scan's bundle (all 84 checks and the score) against plainly parsing
    the bundle's HTML files with lxml. Target: under 2x.
+3. Single-item checks (`b2cect check ID URL`: only the journey parts the item needs) against
+   the full scan: a page-only item under 25% of it, a checkout item under 60%.
 
 Usage: .venv/bin/python benchmarks/bench.py [--seller compliant] [--repeat 3]
 Figures are medians over the repeats; each scan uses a fresh demo store.
@@ -19,6 +21,7 @@ import time
 from pathlib import Path
 
 import lxml.html
+from b2cect.checks.registry import catalogue
 from b2cect.crawler.browser import find_browser, launch, new_context
 from b2cect.crawler.bundle import Bundle
 from b2cect.crawler.scan import ScanOptions, scan_sync
@@ -26,6 +29,7 @@ from b2cect.demo import DEMO_PASSWORD, DEMO_USER, DemoStore
 from playwright.async_api import async_playwright
 
 from b2cect import pipeline
+from b2cect.plan import parts_for, product_pages_for
 
 
 def timed(fn, *args):
@@ -34,7 +38,17 @@ def timed(fn, *args):
     return time.perf_counter() - start, value
 
 
-def run_scan(seller: str, out: Path) -> tuple[float, Path, str]:
+# Items timed as `b2cect check` runs them: (id, what it stands for, target share of a scan).
+SINGLE_ITEMS = (
+    ("6.1.1.c", "page-only item, home page", 0.25),
+    ("6.1.3.a", "page-only item, product pages", 0.25),
+    ("6.2.2.1", "checkout item", 0.60),
+)
+
+
+def run_scan(
+    seller: str, out: Path, parts: list[str] | None = None, max_products: int = 6
+) -> tuple[float, Path, str]:
     with DemoStore(seller) as store:
         options = ScanOptions(
             url=store.url,
@@ -43,6 +57,8 @@ def run_scan(seller: str, out: Path) -> tuple[float, Path, str]:
             is_test_store=True,
             place_order=True,
             credentials=(DEMO_USER, DEMO_PASSWORD),
+            parts=tuple(parts) if parts is not None else None,
+            max_products=max_products,
         )
         seconds, bundle_dir = timed(scan_sync, options)
         return seconds, bundle_dir, store.url
@@ -93,6 +109,14 @@ def main() -> None:
                 audits.append(timed(pipeline.audit, bundle_dir)[0])
                 parses.append(timed(parse_all, bundle_dir)[0])
         pages = len([s for s in Bundle(bundle_dir).steps if s.html])
+        singles = {}
+        for clause_id, _, _ in SINGLE_ITEMS:
+            items = [catalogue()[clause_id]]
+            parts, products = parts_for(items), product_pages_for(items, 6)
+            singles[clause_id] = statistics.median(
+                run_scan(args.seller, Path(tmp) / f"check-{clause_id}-{n}", parts, products)[0]
+                for n in range(args.repeat)
+            )
 
     scan_m, plain_m = statistics.median(scans), statistics.median(plains)
     audit_m, parse_m = statistics.median(audits), statistics.median(parses)
@@ -102,6 +126,12 @@ def main() -> None:
     print(f"plain open of URLs   {plain_m:7.2f} s   ratio {scan_ratio:5.2f}x (target < 1.5x)")
     print(f"offline audit        {audit_m * 1000:7.0f} ms")
     print(f"plain lxml parse     {parse_m * 1000:7.0f} ms  ratio {audit_ratio:5.2f}x (target < 2x)")
+    for clause_id, what, target in SINGLE_ITEMS:
+        share = singles[clause_id] / scan_m
+        print(
+            f"check {clause_id:<9}  {singles[clause_id]:7.2f} s   {share:5.0%} of the scan "
+            f"(target < {target:.0%}; {what})"
+        )
 
 
 if __name__ == "__main__":

@@ -230,6 +230,11 @@ class Bundle:
         return self.root / relative
 
     # --- integrity ------------------------------------------------------------------------------
+    def manifest_sha256(self) -> str:
+        """SHA-256 of manifest.json itself: the manifest lists every other file's hash, so this
+        one value, filed with a report, pins the whole bundle (`b2cect audit --expect-sha256`)."""
+        return sha256_file(self.root / MANIFEST)
+
     def verify(self) -> list[str]:
         """Files whose SHA-256 differs from the manifest, or that are missing / unlisted."""
         problems = []

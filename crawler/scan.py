@@ -17,7 +17,7 @@ import re
 import shutil
 import statistics
 import tempfile
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
@@ -93,6 +93,9 @@ class ScanOptions:
     headless: bool = True
     browser: Path | str | None = None
     progress: Callable[[Step], Any] | None = None
+    # Only the journey parts recording these page kinds/facts (and what they depend on);
+    # None runs the whole journey. See `plan_parts`.
+    parts: tuple[str, ...] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -220,44 +223,120 @@ async def crawl_session(
             shutil.rmtree(downloads, ignore_errors=True)
 
 
+@dataclass(frozen=True)
+class Journey:
+    """What the parts of a journey share: the crawl, the options and what the scan may do."""
+
+    c: Crawl
+    opts: ScanOptions
+    creds: tuple[str, str] | None
+    allow_order: bool
+
+
+@dataclass(frozen=True)
+class Part:
+    """One part of the customer journey: what runs it, the parts it needs run first (the pages
+    it starts from, a filled cart, a login), and what it records: page kinds and facts
+    ("fact:<name>", docs/bundle-format.md; "fact:login" is the customer's session)."""
+
+    name: str
+    run: Callable[[Journey], Awaitable[Any]]
+    needs: tuple[str, ...] = ()
+    gives: tuple[str, ...] = ()
+
+
+INFO_KINDS = (
+    "help", "payment_help", "delivery_help", "after_sales", "privacy", "terms", "about",
+    "licence", "contact", "complaint", "notices", "info",
+)  # fmt: skip
+ACCOUNT_GIVES = (
+    "account", "profile", "addresses", "favourites", "fact:profile", "fact:addresses",
+)  # fmt: skip
+CHECKOUT_GIVES = (
+    "checkout", "checkout_review", "payment", "payment_result", "order_confirmation",
+    "fact:checkout_form", "fact:checkout_options", "fact:checkout_validation",
+    "fact:address_cascade", "fact:order_place", "fact:payment_attempt",
+)  # fmt: skip
+ORDERS_GIVES = (
+    "orders", "order_detail", "order_print", "orders_print", "returns", "fact:order_history",
+    "fact:order_export", "fact:print_view", "fact:order_actions", "fact:return_request",
+    "fact:cancel_attempt",
+)  # fmt: skip
+
+# The customer journey, in order: a full scan runs every part; `b2cect check` runs only the
+# parts an item needs and what those need (`plan_parts`). Adding a part is one line here:
+# Part(name, runner, parts it needs first, page kinds and facts it records).
+# fmt: off
+JOURNEY: tuple[Part, ...] = (
+    # robots.txt and sitemaps first: their URLs fill gaps no page link fills (sitemap.py).
+    Part("sitemap", lambda j: robots_and_sitemaps(j.c), (), ("fact:sitemap",)),
+    Part("home", lambda j: home(j.c), ("sitemap",), ("home", "fact:timings")),
+    Part("popups", lambda j: popups(j.c), ("home",), ("fact:popups",)),
+    Part("language", lambda j: language(j.c), ("home",), ("fact:language",)),
+    Part("links", lambda j: links_check(j.c), ("home",), ("fact:links",)),
+    Part("listing", lambda j: listings(j.c), ("home",), ("listing", "fact:listing_controls")),
+    Part("search", lambda j: search(j.c), ("home",), ("search", "fact:search")),
+    # Listing pages supply product links and their stock hints.
+    Part("product", lambda j: _products(j.c, j.opts.max_products), ("listing",),
+         ("product", "fact:structured_data")),
+    Part("cart_add", lambda j: cart_add(j.c), ("product", "popups"), ("fact:cart_add",)),
+    Part("cart", lambda j: cart(j.c), ("cart_add",), ("cart",)),
+    Part("cart_edit", lambda j: cart_edit(j.c), ("cart",), ("fact:cart_edit",)),
+    Part("cart_persist", lambda j: cart_persist(j.c), ("cart",), ("fact:cart_persist",)),
+    Part("one_click", lambda j: one_click(j.c), ("cart",), ("fact:one_click",)),
+    # Login, registration and password reset are read while still logged out.
+    Part("login", lambda j: login_page(j.c), ("home",), ("login",)),
+    Part("register", lambda j: register_page(j.c), ("home",), ("register", "fact:registration")),
+    Part("password_reset", lambda j: password_reset_page(j.c), ("login",),
+         ("password_reset", "fact:password_reset")),
+    Part("sign_in", lambda j: sign_in(j.c, j.creds, j.opts.login_env), ("login",),
+         ("fact:login",)),
+    # The profile is read early so the customer's own data is known (and redacted) before it
+    # shows up on later pages: every part behind the login needs it.
+    Part("account", lambda j: account_pages(j.c), ("sign_in",), ACCOUNT_GIVES),
+    Part("checkout", lambda j: _checkout(j.c, j.allow_order), ("cart", "account"),
+         CHECKOUT_GIVES),
+    Part("orders", lambda j: orders(j.c), ("account",), ORDERS_GIVES),
+    Part("info", lambda j: info_pages(j.c), ("home",), INFO_KINDS),
+    # Last: switching language may stick to the session.
+    Part("language_switch", lambda j: language_switch(j.c), ("language",), ("fact:language",)),
+)
+# fmt: on
+
+
+def plan_parts(needs: Iterable[str]) -> list[str]:
+    """The journey parts, in journey order, that record the given page kinds, facts
+    ("fact:<name>") or parts (by name), with every part those depend on. Unknown needs raise."""
+    by_name = {p.name: p for p in JOURNEY}
+    wanted: set[str] = set()
+    for need in needs:
+        givers = [p.name for p in JOURNEY if need in p.gives]
+        if not givers and need not in by_name:
+            raise KeyError(f"no journey part records {need!r}")
+        wanted.update(givers or [need])
+    todo = list(wanted)
+    while todo:
+        for dep in by_name[todo.pop()].needs:
+            if dep not in wanted:
+                wanted.add(dep)
+                todo.append(dep)
+    return [p.name for p in JOURNEY if p.name in wanted]
+
+
 async def journey(
     c: Crawl, opts: ScanOptions, creds: tuple[str, str] | None, allow_order: bool
 ) -> None:
-    """The customer journey, in order. Each part adds its own step rows and facts.
+    """The customer journey, in order (all of it, or `opts.parts` only). Each part adds its
+    own step rows and facts.
 
     Steps catch their own errors; `_guarded` also catches what a part does between steps
     (reading the page to choose the next step), so no part can end the scan.
     """
-    parts: list[tuple[str, Callable[[], Awaitable[Any]]]] = [
-        # robots.txt and sitemaps first: their URLs fill gaps no page link fills (sitemap.py).
-        ("sitemap", lambda: robots_and_sitemaps(c)),
-        ("home", lambda: home(c)),
-        ("popups", lambda: popups(c)),
-        ("language", lambda: language(c)),
-        ("links", lambda: links_check(c)),
-        ("listing", lambda: listings(c)),
-        ("search", lambda: search(c)),
-        ("product", lambda: _products(c, opts.max_products)),
-        ("cart_add", lambda: cart_add(c)),
-        ("cart", lambda: cart(c)),
-        ("cart_edit", lambda: cart_edit(c)),
-        ("cart_persist", lambda: cart_persist(c)),
-        ("one_click", lambda: one_click(c)),
-        # Login, registration and password reset are read while still logged out.
-        ("login", lambda: login_page(c)),
-        ("register", lambda: register_page(c)),
-        ("password_reset", lambda: password_reset_page(c)),
-        ("sign_in", lambda: sign_in(c, creds, opts.login_env)),
-        # The profile is read early so the customer's own data is known before it shows up.
-        ("account", lambda: account_pages(c)),
-        ("checkout", lambda: _checkout(c, allow_order)),
-        ("orders", lambda: orders(c)),
-        ("info", lambda: info_pages(c)),
-        # Last: switching language may stick to the session.
-        ("language_switch", lambda: language_switch(c)),
-    ]
-    for name, run in parts:
-        await _guarded(c, name, run)
+    shared = Journey(c, opts, creds, allow_order)
+    chosen = set(plan_parts(opts.parts)) if opts.parts is not None else None
+    for part in JOURNEY:
+        if chosen is None or part.name in chosen:
+            await _guarded(c, part.name, lambda part=part: part.run(shared))
 
 
 async def _products(c: Crawl, limit: int) -> None:

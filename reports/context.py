@@ -238,6 +238,33 @@ def describe_run(bundle: Bundle | None, run_info: dict[str, Any]) -> dict[str, A
         "manifest_sha256": run_info.get("manifest_sha256") or manifest_sha256(bundle),
         "command": run_info.get("command", ""),
         "generated": utc_now(),
+        # How the scan went: "unreachable" when the store could not be opened, and orders the
+        # store created although the crawler pressed no order control (crawler/guard.py).
+        "status": (manifest.get("run") or {}).get("status", ""),
+        "status_reason": (manifest.get("run") or {}).get("reason", ""),
+        "incidents": list((manifest.get("run") or {}).get("incidents") or []),
+        "guard": order_guard_view(bundle),
+    }
+
+
+GUARD_ROWS_SHOWN = 60
+
+
+def order_guard_view(bundle: Bundle | None) -> dict[str, Any]:
+    """The order guard's decisions for the journey table: requests held back first, then the
+    data-sending requests it let through (the ones an auditor wants to see), bounded."""
+    fact = (bundle.fact("order_guard") or {}) if bundle else {}
+    if not fact:
+        return {}
+    rows = [r for r in fact.get("decisions") or [] if isinstance(r, dict)]
+    held = [r for r in rows if r.get("decision") == "blocked"]
+    sent = [r for r in rows if r.get("decision") == "allowed" and r.get("method") != "GET"]
+    return {
+        "mode": fact.get("mode", ""),
+        "allowed": fact.get("allowed", 0),
+        "blocked": fact.get("blocked", 0),
+        "rows": (held + sent)[:GUARD_ROWS_SHOWN],
+        "more": max(0, len(held) + len(sent) - GUARD_ROWS_SHOWN),
     }
 
 
