@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
+from html import unescape
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -283,7 +284,7 @@ def _store_name(path: Path, title: str) -> str:
             rf"<meta[^>]+(?:property|name)=\"{prop}\"[^>]+content=\"([^\"]+)\"", text, re.I
         )
         if m:
-            return m.group(1).strip()
+            return unescape(m.group(1)).strip()  # markup text: "M&amp;S" is the shop "M&S"
     parts = [p.strip() for p in re.split(r"\s[-|–—_]\s", title) if p.strip()]
     return parts[-1] if parts else title.strip()
 
