@@ -314,6 +314,7 @@ def _rows_from_yaml(data: Any, errors: list[str]) -> list[dict[str, Any]]:
 
 
 ANSWER_COLUMNS = ("level", "alpha", "answer")
+_UNANSWERED = "_unanswered"  # marks a CSV row left blank
 
 
 def _rows_from_csv(text: str, errors: list[str]) -> list[dict[str, Any]]:
@@ -324,10 +325,12 @@ def _rows_from_csv(text: str, errors: list[str]) -> list[dict[str, Any]]:
     rows = []
     for row in reader:
         clean = {k.strip(): (v.strip() if isinstance(v, str) else v) for k, v in row.items() if k}
-        # A row with no level, alpha or answer is not answered yet (a blank line of the
-        # template `b2cect ratings-template` writes): the item stays with the machine.
-        if clean.get("id") and any(clean.get(k) for k in ANSWER_COLUMNS):
-            rows.append({k: v for k, v in clean.items() if v not in ("", None)})
+        if clean.get("id"):
+            row = {k: v for k, v in clean.items() if v not in ("", None)}
+            # A row with no level, alpha or answer is not answered yet (a blank line of the
+            # template `b2cect ratings-template` writes): the item stays with the machine.
+            row[_UNANSWERED] = not any(clean.get(k) for k in ANSWER_COLUMNS)
+            rows.append(row)
     return rows
 
 
@@ -413,6 +416,8 @@ def _parse_auditor_rows(rows: Iterable[dict[str, Any]], source: str) -> Ratings:
             errors.append(f"{raw_id}: given twice")
             continue
         seen.add(key)
+        if row.get(_UNANSWERED):
+            continue
         if veto_key:
             answer = _parse_bool(row.get("answer"), f"veto {veto_key}", errors)
             (ratings.veto if veto_key.startswith("E") else m_veto)[veto_key] = answer

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from b2cect.crawler.bundle import Bundle
 from bs4 import BeautifulSoup, Tag
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from .thumbs import MAX_SOURCE_BYTES, MAX_SOURCE_PIXELS, Thumbnail, inside
 
@@ -23,6 +23,8 @@ BOX_ATTR = "data-b2cect-box"
 DPR_ATTR = "data-b2cect-dpr"
 MARGIN = 48  # CSS px of context around the element
 MAX_CROP = (1000, 560)  # CSS px; a larger element is shown from its top-left
+MIN_ASPECT = 0.45  # height / width of a crop at least
+OUTLINE = (224, 130, 0)  # the element's frame in the crop
 CROP_WIDTH = 360  # px of the embedded JPEG
 MAX_HTML_BYTES = 8 * 1024 * 1024
 log = logging.getLogger(__name__)
@@ -107,6 +109,11 @@ def crop_data_uri(
     w, h = min(w, MAX_CROP[0] - 2 * MARGIN), min(h, MAX_CROP[1] - 2 * MARGIN)
     left, top = max(0.0, x - MARGIN), max(0.0, y - MARGIN)
     right, bottom = x + w + MARGIN, y + h + MARGIN
+    # A line of text is wide and low: show the lines around it too, or the crop is a sliver.
+    short = MIN_ASPECT * (right - left) - (bottom - top)
+    if short > 0:
+        top = max(0.0, top - short / 2)
+        bottom = top + MIN_ASPECT * (right - left)
     try:
         if path.stat().st_size > MAX_SOURCE_BYTES:
             return None
@@ -119,6 +126,18 @@ def crop_data_uri(
             if area[2] - area[0] < 8 or area[3] - area[1] < 8:
                 return None  # below the screenshot's cut, or off to the side
             part = image.crop(area).convert("RGB")
+            # Outline the element itself, so the eye finds it among its neighbours.
+            mark = [round(v * dpr) for v in (x, y, x + w, y + h)]
+            ImageDraw.Draw(part).rectangle(
+                (
+                    mark[0] - area[0] - 3,
+                    mark[1] - area[1] - 3,
+                    mark[2] - area[0] + 3,
+                    mark[3] - area[1] + 3,
+                ),
+                outline=OUTLINE,
+                width=max(2, round(2 * dpr * part.width / CROP_WIDTH)),
+            )
             scale = min(1.0, CROP_WIDTH / part.width)
             size = (max(1, round(part.width * scale)), max(1, round(part.height * scale)))
             part = part.resize(size, Image.Resampling.LANCZOS)

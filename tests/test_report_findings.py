@@ -259,3 +259,35 @@ def test_pdf_evidence_pack(tmp_path: Path) -> None:
     assert 3 <= pdf_pages(path) <= 20
     assert not (tmp_path / "r" / ".report-print.html").exists()
     assert (tmp_path / "r" / "screens").is_dir()  # the pack's screenshot links resolve
+
+
+def test_store_name_from_og_site_name_is_plain_text(tmp_path: Path) -> None:
+    from b2cect.crawler.scan import _store_name
+
+    page = tmp_path / "home.html"
+    page.write_text(
+        '<html><head><meta property="og:site_name" content="M&amp;S &lt;Food&gt;"></head></html>',
+        encoding="utf-8",
+    )
+    assert _store_name(page, "Home") == "M&S <Food>"
+
+
+@pytest.mark.browser
+def test_scan_saves_element_boxes_and_the_report_crops_failures(demo_scan) -> None:
+    scan = demo_scan("noncompliant")
+    product = scan.bundle.page("product")
+    assert product is not None
+    saved = product.html
+    boxes = re.findall(r'data-b2cect-box="(\d+),(\d+),(\d+),(\d+)"', saved)
+    assert 20 < len(boxes) <= 4000  # bounded
+    assert all(int(w) > 0 and int(h) > 0 and int(y) <= 4000 for _, y, w, h in boxes)
+    report = scan.out / "report"
+    soup = BeautifulSoup((report / "report.html").read_text(encoding="utf-8"), "lxml")
+    cropped = {
+        row["data-final"]
+        for row in soup.select("#findings-table tbody tr")
+        if row.select_one(".crop")
+    }
+    assert "fail" in cropped
+    for link in soup.select("a[href^='screens/']"):
+        assert (report / link["href"]).is_file()  # the folder stands alone
