@@ -672,6 +672,14 @@ def print_summary(result: pipeline.AuditResult, paths: dict[str, Path]) -> None:
         )
     )
     click.echo(f"  {score.summary_line()}")
+    for incident in (result.bundle.manifest.get("run") or {}).get("incidents") or []:
+        click.secho(
+            f"  THE STORE CREATED AN ORDER during the scan at {incident.get('step')}: "
+            f"{incident.get('what')} ({incident.get('method')} {incident.get('url')}); "
+            "cancel it if it is real",
+            fg="red",
+            bold=True,
+        )
     maturity = score.maturity
     if maturity is None:
         click.echo("  Annex A: not assessed (--maturity FILE)")

@@ -126,23 +126,6 @@ def test_a_scan_creates_no_order_on_a_trap_store(kind, tmp_path):
         assert blocked_steps and "could create an order" in blocked_steps[0]["error"]
 
 
-@pytest.mark.browser
-def test_an_order_created_by_a_step_form_stops_the_checkout_and_is_told(tmp_path):
-    with TrapStore(DETECTED_TRAPS[0]) as store:
-        manifest, facts = scan_trap(store, tmp_path / "bundle")
-        # The address step looked like a step form, so it went out: the store made one order,
-        # and the scan stopped right there instead of going on.
-        assert len(store.orders) == 1
-    incidents = manifest["run"]["incidents"]
-    assert len(incidents) == 1 and "下单成功" in incidents[0]["what"]
-    assert incidents[0]["method"] == "POST" and incidents[0]["url"].endswith("/checkout/address")
-    place = facts["order_place"]
-    assert place["placed"] is True and "created an order" in place["reason"]
-    kinds_after = [s["kind"] for s in manifest["steps"]]
-    stop = kinds_after.index("order_place")
-    assert not any(k.startswith("checkout") for k in kinds_after[stop:])
-
-
 # --- a crawler that presses everything: the guard alone keeps the promise ----------------------
 @pytest.mark.browser
 @pytest.mark.parametrize("kind", TRAPS)
@@ -210,3 +193,34 @@ def test_store_name_from_og_site_name_is_the_text_not_the_markup(tmp_path):
     home = tmp_path / "home.html"
     home.write_text('<meta property="og:site_name" content="M&amp;S Food &lt;Online&gt;">')
     assert _store_name(home, "Home") == "M&S Food <Online>"
+
+
+@pytest.mark.browser
+def test_an_order_created_by_a_step_form_stops_the_checkout_and_opens_the_report(tmp_path):
+    from click.testing import CliRunner
+
+    from b2cect.cli import main
+
+    with TrapStore(DETECTED_TRAPS[0]) as store:
+        args = ["scan", store.url, "--out", str(tmp_path), "-q", "--timeout", "8"]
+        run = CliRunner().invoke(main, [*args, "--max-products", "1"])
+        # The address step looked like a step form, so it went out: the store made one order,
+        # and the scan stopped right there instead of going on.
+        assert len(store.orders) == 1
+    assert "THE STORE CREATED AN ORDER" in run.output
+    manifest = json.loads((tmp_path / "bundle" / "manifest.json").read_text(encoding="utf-8"))
+    facts = json.loads((tmp_path / "bundle" / "facts.json").read_text(encoding="utf-8"))
+    incidents = manifest["run"]["incidents"]
+    assert len(incidents) == 1 and "下单成功" in incidents[0]["what"]
+    assert incidents[0]["method"] == "POST" and incidents[0]["url"].endswith("/checkout/address")
+    place = facts["order_place"]
+    assert place["placed"] is True and "created an order" in place["reason"]
+    kinds = [s["kind"] for s in manifest["steps"]]
+    assert not any(k.startswith("checkout") for k in kinds[kinds.index("order_place") :])
+    # The report opens with it, in words a seller can act on, and lists the guard's rows.
+    html = (tmp_path / "report" / "report.html").read_text(encoding="utf-8")
+    banner = html.index('id="incidents"')
+    assert banner < html.index('id="findings"')
+    assert "下单成功" in html[banner : banner + 3000] and "cancel it in the store" in html
+    guard = html[html.index('id="order-guard"') :]
+    assert "POST http://127.0.0.1" in guard and "checkout step form (&#39;address&#39;)" in guard
