@@ -107,7 +107,9 @@ async def launch(playwright: Any, info: BrowserInfo, headless: bool = True) -> A
     )
 
 
-async def new_context(browser: Any, storage_state: str | None = None) -> Any:
+async def new_context(
+    browser: Any, storage_state: str | None = None, user_agent: str | None = None
+) -> Any:
     """A fresh context as a Chinese-speaking desktop customer would have it."""
     kwargs: dict[str, Any] = {
         "locale": LOCALE,
@@ -117,4 +119,6 @@ async def new_context(browser: Any, storage_state: str | None = None) -> Any:
     }
     if storage_state:
         kwargs["storage_state"] = storage_state
+    if user_agent:
+        kwargs["user_agent"] = user_agent
     return await browser.new_context(**kwargs)

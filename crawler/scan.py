@@ -49,6 +49,7 @@ from .journey_browse import (
 from .journey_checkout import checkout
 from .journey_info import info_pages
 from .journey_orders import orders
+from .polite import read_robots
 from .profile import SiteProfile, load_profile
 from .redact import Redactor
 from .scripts import WATCH_INIT_SCRIPT
@@ -90,6 +91,12 @@ class ScanOptions:
     browser: Path | str | None = None
     progress: Callable[[Step], Any] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # Politeness (set by fleet runs; see crawler/polite.py): the User-Agent to send (None: the
+    # browser's own), whether robots.txt bounds which pages are opened, and an async function
+    # awaited with each URL before it is opened (a fleet-wide per-host rate limit).
+    user_agent: str | None = None
+    obey_robots: bool = False
+    throttle: Callable[[str], Awaitable[None]] | None = None
 
 
 def credentials_for(opts: ScanOptions) -> tuple[str, str] | None:
@@ -169,7 +176,9 @@ async def crawl_session(
         browser = await launch(pw, info, headless=opts.headless)
         context = link_client = None
         try:
-            context = await new_context(browser, profile.storage_state or None)
+            context = await new_context(
+                browser, profile.storage_state or None, user_agent=opts.user_agent
+            )
             await context.add_init_script(DEFAULTS_INIT_SCRIPT)
             await context.add_init_script(WATCH_INIT_SCRIPT)
             # One click or fill never needs long; a missing element fails fast, not at the
@@ -177,7 +186,8 @@ async def crawl_session(
             context.set_default_timeout(min(opts.step_timeout_s, ACTION_TIMEOUT_S) * 1000)
             page = await context.new_page()
             link_client = await pw.request.new_context(
-                extra_http_headers={"Accept-Language": "zh-CN,zh;q=0.9"}
+                extra_http_headers={"Accept-Language": "zh-CN,zh;q=0.9"},
+                **({"user_agent": opts.user_agent} if opts.user_agent else {}),
             )
             crawl = Crawl(
                 page=page,
@@ -191,6 +201,13 @@ async def crawl_session(
                 link_client=link_client,
                 progress=opts.progress,
             )
+            crawl.throttle = opts.throttle
+            if opts.obey_robots:
+                crawl.robots = await read_robots(link_client, opts.url, opts.user_agent or "")
+            writer.manifest["politeness"] = {
+                "user_agent": opts.user_agent or "(browser default)",
+                "robots": "obeyed" if opts.obey_robots else "not consulted",
+            }
             yield crawl, info
         finally:
             for closable in (link_client, context):

@@ -27,6 +27,7 @@ from .bundle import (
     utc_now,
 )
 from .discovery import SITEMAP_REGION, Candidate, Found, Vocabulary, same_origin
+from .polite import MAX_RETRIES, RobotsRules, retry_delay
 from .profile import SiteProfile
 from .redact import PERSONAL_PATTERNS, Redactor
 from .scripts import (
@@ -168,6 +169,10 @@ class Crawl:
         # scan.seal() adds them to the `popups` fact after the journey's own popups step.
         self.dismissed: list[dict[str, str]] = []
         self.client_routes = 0  # clicks that changed the URL without loading a page (SPA)
+        # Politeness (crawler/polite.py), set by crawl_session: robots.txt rules to obey, and
+        # an async function awaited with each URL before it is opened.
+        self.robots: RobotsRules | None = None
+        self.throttle: Callable[[str], Awaitable[None]] | None = None
         self._pending: set[Any] = set()  # open XHR/fetch/script/document requests
         self._net_at = time.monotonic()  # when a request last started or ended
         page.on("response", self._on_response)
@@ -330,9 +335,18 @@ class Crawl:
         url = urljoin(self.page.url if self.page.url.startswith("http") else self.start_url, url)
         if step is not None and not step.url:
             step.url = url
-        response = await self.page.goto(
-            url, wait_until="domcontentloaded", timeout=self.step_timeout_s * 1000
-        )
+        if self.robots is not None and not self.robots.allows(url):
+            raise Blocked(f"robots.txt disallows {url} (--ignore-robots for an authorised audit)")
+        for attempt in range(MAX_RETRIES + 1):
+            if self.throttle is not None:
+                await self.throttle(url)
+            response = await self.page.goto(
+                url, wait_until="domcontentloaded", timeout=self.step_timeout_s * 1000
+            )
+            delay = retry_delay(response, attempt, self.step_timeout_s)
+            if delay is None:
+                break
+            await asyncio.sleep(delay)  # a busy server (429/503): back off, then again
         await self.settle()
         if "popups" in self.writer.facts:
             # A pop-up that opens with a page (after the journey's popups step on the home page).
