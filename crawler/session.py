@@ -460,6 +460,9 @@ class Crawl:
         URL without loading a page (a single-page app's router) is counted in client_routes.
         """
         cand = found.candidate if isinstance(found, Found) else found
+        if isinstance(cand, Candidate) and cand.href and self.robots is not None:
+            if not self.robots.allows(urljoin(self.page.url, cand.href)):
+                raise Blocked(f"robots.txt disallows {cand.href}")
         if isinstance(cand, Candidate) and not cand.visible and cand.href.startswith("http"):
             # A link in a closed menu cannot be clicked, but its URL can be opened.
             await self.goto(cand.href)

@@ -9,7 +9,11 @@ scan folder.
 from __future__ import annotations
 
 import json
+import os
+import signal
 import sys
+import threading
+import time
 import traceback
 from pathlib import Path
 from typing import Any
@@ -75,9 +79,22 @@ def run(job: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def die_with_parent(parent: int, poll_s: float = 1.0) -> None:
+    """Kill this process group (the browser with it) once the fleet process that started it
+    is gone: a fleet killed with `kill -9` must not leave scans running unrecorded."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(poll_s)
+        os.killpg(os.getpgrp(), signal.SIGKILL)
+
+    threading.Thread(target=watch, name="die-with-parent", daemon=True).start()
+
+
 def main(argv: list[str]) -> int:
     job_path = Path(argv[1])
     job = json.loads(job_path.read_text(encoding="utf-8"))
+    die_with_parent(int(job.get("parent_pid") or os.getppid()))
     out = Path(job["out_dir"]) / "result.json"
     try:
         result = run(job)

@@ -78,6 +78,13 @@ def fleet() -> None:
     help="Folder (local or shared) where finished scan folders go (default: --out).",
 )
 @click.option("--browser", default=None, help="Chromium/Chrome executable.")
+@click.option(
+    "--broker",
+    default=None,
+    envvar="B2CECT_BROKER",
+    help="Queue the scans for Celery workers on this broker (redis://...) instead of "
+    "scanning here.",
+)
 def run_cmd(
     sellers_file,
     db_value,
@@ -90,6 +97,7 @@ def run_cmd(
     ignore_robots,
     store,
     browser,
+    broker,
 ) -> None:
     """Scan every seller of SELLERS_FILE (YAML or CSV); resumes a run that was stopped.
 
@@ -108,6 +116,16 @@ def run_cmd(
         obey_robots=False if ignore_robots else None,
     )
     url = db.db_url(db_value)
+    if broker:
+        from .distributed import submit_fleet
+
+        run_id, outcomes = submit_fleet(fleet_file, broker, url, rescan=rescan)
+        failed = [o for o in outcomes if o.get("status") != "ok"]
+        for o in outcomes:
+            detail = o.get("score") if o.get("status") == "ok" else o.get("error", "")
+            click.echo(f"{o.get('status', 'lost'):<7} {o.get('seller', '?'):<20} {detail}")
+        click.echo(f"run {run_id}: {len(outcomes) - len(failed)} scanned, {len(failed)} not")
+        sys.exit(1 if failed else 0)
     with FleetProgress(total=len(fleet_file.sellers)) as progress:
         result = run_fleet(
             fleet_file,
@@ -186,6 +204,15 @@ def diff_cmd(scan_a, scan_b, db_value) -> None:
     show_default=True,
     help="Celery broker URL (Redis).",
 )
+@db_option
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default="b2cect-fleet",
+    show_default=True,
+    help="Where this worker writes scan folders.",
+)
+@click.option("--store", default=None, help="Shared folder for finished scan folders.")
 @click.option(
     "--concurrency",
     type=click.IntRange(1, 64),
@@ -193,9 +220,75 @@ def diff_cmd(scan_a, scan_b, db_value) -> None:
     help="Scans at once on this worker (default: from CPU count and memory).",
 )
 @click.option("--name", default=None, help="Worker name (default: b2cect@<host>).")
-def worker(broker, concurrency, name) -> None:
-    """Take scan tasks from the broker; write the shared history named in each task."""
+def worker(broker, db_value, out, store, concurrency, name) -> None:
+    """Take scan tasks from the broker and record them in the (shared) history."""
+    import os
+
+    from . import db
     from .distributed import start_worker
     from .runner import default_concurrency
 
+    os.environ["B2CECT_DB"] = db.db_url(db_value)
+    os.environ["B2CECT_WORKER_OUT"] = str(out)
+    if store:
+        os.environ["B2CECT_STORE"] = str(store)
+    db.open_db(db_value).dispose()  # migrate once, before tasks arrive
     start_worker(broker, concurrency or default_concurrency(), name)
+
+
+@fleet.command("schedule")
+@click.argument("sellers_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@db_option
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default="b2cect-fleet")
+@click.option("--store", default=None, help="Folder where finished scan folders go.")
+@click.option(
+    "--broker",
+    default=None,
+    envvar="B2CECT_BROKER",
+    help="Run Celery beat on this broker: workers do the scans.",
+)
+def schedule_cmd(sellers_file, db_value, out, store, broker) -> None:
+    """Keep running; start each seller's scan by its `schedule` (cron, UTC)."""
+    import tempfile
+
+    from . import db
+
+    fleet_file = load(sellers_file)
+    planned = [s for s in fleet_file.sellers if s.schedule]
+    if not planned:
+        raise click.UsageError("no seller in the file has a `schedule`")
+    for s in planned:
+        click.echo(f"{s.id:<20} {s.schedule}")
+    if broker:
+        from .distributed import start_beat
+
+        Path(out).mkdir(parents=True, exist_ok=True)
+        start_beat(fleet_file, broker, Path(out) / "celerybeat-schedule")
+        return
+    from .schedule import build_scheduler
+
+    scheduler = build_scheduler(
+        fleet_file,
+        db_url=db.db_url(db_value),
+        out_root=Path(out),
+        state_dir=Path(tempfile.gettempdir()) / "b2cect-fleet-state",
+        store=store,
+    )
+    click.echo("scheduler running (Ctrl+C stops it)")
+    try:
+        scheduler.start()
+    except KeyboardInterrupt:
+        pass
+
+
+@fleet.command("report")
+@db_option
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default="b2cect-fleet")
+def report_cmd(db_value, out) -> None:
+    """Write the fleet report (HTML, XLSX): one row per seller, with trend plots."""
+    from . import db
+    from .report import write_fleet_report
+
+    paths = write_fleet_report(db.open_db(db_value), out)
+    for kind, path in paths.items():
+        click.echo(f"{kind}: {path}")

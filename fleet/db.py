@@ -10,6 +10,7 @@ killed midway leaves finished scans complete and unfinished ones absent, never h
 
 from __future__ import annotations
 
+import socket
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -66,6 +67,7 @@ scans = sa.Table(
     sa.Column("n_error", sa.Integer, nullable=False, default=0),
     sa.Column("objective_failures", sa.JSON, nullable=False),  # clause ids
     sa.Column("obey_robots", sa.Boolean, nullable=False),
+    sa.Column("worker", sa.String(200), nullable=False),  # host (and Celery worker) that scanned
     sa.UniqueConstraint("run_id", "seller_id", name="uq_scans_run_seller"),
 )
 
@@ -230,6 +232,7 @@ def record_scan(
                 n_error=counts.get("error", 0),
                 objective_failures=list(outcome.get("objective_failures") or []),
                 obey_robots=bool(outcome.get("obey_robots", True)),
+                worker=outcome.get("worker") or socket.gethostname(),
             )
         ).inserted_primary_key[0]
         rows = [

@@ -17,6 +17,7 @@ YAML::
         login_env: HEMU                 # HEMU_USER / HEMU_PASSWORD
         tags: [marketplace-a, food]
         schedule: "0 3 * * 1"           # cron, for `b2cect fleet schedule`
+        store_budget_s: 1800            # optional: this store's own budget
 
 CSV: a header row with id,name,url[,profile,login_env,tags,schedule]; tags separated by `;`.
 The fleet settings of a CSV file are the defaults (or the command-line options).
@@ -50,6 +51,7 @@ class Seller:
     login_env: str = "B2CECT_LOGIN"
     tags: tuple[str, ...] = ()
     schedule: str | None = None  # a cron expression
+    store_budget_s: float | None = None  # this store's budget, when not the fleet's
 
     @property
     def host(self) -> str:
@@ -151,7 +153,7 @@ def _seller(path: Path, number: int, row: dict[str, Any]) -> Seller:
     tags = row.get("tags") or []
     if isinstance(tags, str):
         tags = [t.strip() for t in tags.split(";") if t.strip()]
-    unknown = set(row) - {"id", "name", "url", "profile", "login_env", "tags", "schedule"}
+    unknown = set(row) - {f.name for f in fields(Seller)}
     if unknown:
         raise SellersFileError(f"{where} ({sid}): unknown field(s) {', '.join(sorted(unknown))}")
     return Seller(
@@ -162,4 +164,5 @@ def _seller(path: Path, number: int, row: dict[str, Any]) -> Seller:
         login_env=str(row.get("login_env") or "B2CECT_LOGIN").strip(),
         tags=tuple(str(t) for t in tags),
         schedule=str(row.get("schedule") or "").strip() or None,
+        store_budget_s=float(row["store_budget_s"]) if row.get("store_budget_s") else None,
     )

@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import uuid
@@ -54,7 +55,7 @@ def scan_folder(out_root: Path, seller_id: str) -> Path:
     return path
 
 
-def run_scan_task(job: ScanJob, engine: Any = None) -> dict[str, Any]:
+def run_scan_task(job: ScanJob, engine: Any = None, worker: str = "") -> dict[str, Any]:
     """Scan the job's seller (waiting for a free page slot on its host), store the scan
     folder, and record the outcome; returns the outcome with the new scan's id."""
     engine = engine or db.open_db(job.db)
@@ -68,6 +69,7 @@ def run_scan_task(job: ScanJob, engine: Any = None) -> dict[str, Any]:
             if outcome.get(field):
                 outcome[field] = outcome[field].replace(outcome["out_dir"], stored, 1)
         outcome["out_dir"] = stored
+    outcome["worker"] = worker or socket.gethostname()
     outcome["scan_id"] = db.record_scan(engine, job.run_id, job.seller, outcome)
     return outcome
 
@@ -76,10 +78,13 @@ def scan_in_child(job: ScanJob) -> dict[str, Any]:
     """Run the scan in its own process under the watchdog; never raises for a store's fault."""
     started = db.now()
     out_dir = scan_folder(Path(job.out_root).resolve(), job.seller["id"])
-    budget = float(job.settings["store_budget_s"])
+    budget = float(job.seller.get("store_budget_s") or job.settings["store_budget_s"])
     job_file = out_dir / "job.json"
+    # The child needs no database: its URL (which may carry a password) stays out of the
+    # scan folder.
+    child_job = {k: v for k, v in job.as_dict().items() if k != "db"}
     job_file.write_text(
-        json.dumps({**job.as_dict(), "out_dir": str(out_dir)}, ensure_ascii=False),
+        json.dumps({**child_job, "out_dir": str(out_dir), "parent_pid": os.getpid()}),
         encoding="utf-8",
     )
     outcome: dict[str, Any] = {"out_dir": str(out_dir), "started_at": started}

@@ -59,6 +59,7 @@ def upgrade() -> None:
         sa.Column("n_error", sa.Integer, nullable=False),
         sa.Column("objective_failures", sa.JSON, nullable=False),
         sa.Column("obey_robots", sa.Boolean, nullable=False),
+        sa.Column("worker", sa.String(200), nullable=False),
         sa.UniqueConstraint("run_id", "seller_id", name="uq_scans_run_seller"),
     )
     op.create_table(
