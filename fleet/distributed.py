@@ -164,15 +164,24 @@ def start_worker(broker: str, concurrency: int, name: str | None) -> None:
     )
 
 
-def start_beat(fleet: SellersFile, broker: str, schedule_file: Path) -> None:
-    """Celery beat: queue each scheduled seller's scan by its cron expression."""
+def celery_crontab(expression: str) -> Any:
+    """Celery's crontab for a standard 5-field cron expression (minute hour day month weekday;
+    Celery's own argument order differs)."""
     from celery.schedules import crontab
 
+    minute, hour, day, month, weekday = expression.split()
+    return crontab(
+        minute=minute, hour=hour, day_of_month=day, month_of_year=month, day_of_week=weekday
+    )
+
+
+def start_beat(fleet: SellersFile, broker: str, schedule_file: Path) -> None:
+    """Celery beat: queue each scheduled seller's scan by its cron expression."""
     configure(broker)
     app.conf.beat_schedule = {
         f"scan-{s.id}": {
             "task": "b2cect.fleet.scan_seller",
-            "schedule": crontab(*s.schedule.split()),
+            "schedule": celery_crontab(s.schedule),
             "args": [task_message(fleet, i, None)],
         }
         for i, s in enumerate(fleet.sellers)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -14,11 +15,21 @@ from typing import Any
 from .runner import Progress, run_fleet
 from .sellers import SellersFile
 
+DAY_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
 
 def cron_trigger(expression: str) -> Any:
+    """An APScheduler trigger for a standard 5-field cron expression (UTC).
+
+    Cron counts weekdays from Sunday = 0 (and 7), APScheduler 3 from Monday = 0: numbers in the
+    weekday field become names first, so "0 3 * * 1" runs on Mondays as cron means it."""
     from apscheduler.triggers.cron import CronTrigger
 
-    return CronTrigger.from_crontab(expression, timezone="UTC")
+    fields = expression.split()
+    if len(fields) != 5:
+        raise ValueError(f"cron expression {expression!r} must have 5 fields")
+    fields[4] = re.sub(r"(?<![/\d])\d+", lambda m: DAY_NAMES[int(m.group()) % 8], fields[4])
+    return CronTrigger.from_crontab(" ".join(fields), timezone="UTC")
 
 
 def scan_one(

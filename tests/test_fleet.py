@@ -227,3 +227,59 @@ def test_local_folder_store(tmp_path: Path) -> None:
     assert store.put(same, "s1/20260101-000000-abcd") == str(same)  # already in place
     with pytest.raises(ValueError):
         store.put(same, "../../escape")
+
+
+# --- schedules ------------------------------------------------------------------------------
+def test_schedule_has_one_non_overlapping_job_per_scheduled_seller(tmp_path: Path) -> None:
+    import fcntl
+    import os
+    from datetime import UTC, datetime
+
+    from b2cect.fleet.schedule import build_scheduler, scan_one
+
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        "sellers:\n"
+        "  - {id: a, url: 'http://127.0.0.1:9/', schedule: '30 2 * * 1'}\n"
+        "  - {id: b, url: 'http://127.0.0.1:9/'}\n"
+    )
+    fleet = load_sellers(path)
+    scheduler = build_scheduler(
+        fleet, blocking=False, db_url="sqlite://", out_root=tmp_path, state_dir=tmp_path
+    )
+    (job,) = scheduler.get_jobs()
+    assert job.id == "scan-a" and job.max_instances == 1 and job.coalesce
+    monday = job.trigger.get_next_fire_time(None, datetime(2026, 3, 1, tzinfo=UTC))
+    assert (monday.weekday(), monday.hour, monday.minute) == (0, 2, 30)
+    # A scan of `a` still running (its lock held): the next firing does nothing.
+    fd = os.open(tmp_path / "scheduled-a.lock", os.O_RDWR | os.O_CREAT)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        assert (
+            scan_one(fleet, "a", db_url="sqlite://", out_root=tmp_path, state_dir=tmp_path) is False
+        )
+    finally:
+        os.close(fd)
+
+
+@pytest.mark.parametrize(
+    "expression, start, expected",
+    [
+        ("0 3 * * 1-5", (2026, 3, 7), (0, 3)),  # from a Saturday: Monday
+        ("0 3 * * 0", (2026, 3, 2), (6, 3)),  # Sunday, as cron counts
+        ("15 */6 * * *", (2026, 3, 2), (0, 0)),
+    ],
+)
+def test_cron_expressions_mean_what_cron_means(expression, start, expected) -> None:
+    from datetime import UTC, datetime
+
+    from b2cect.fleet.distributed import celery_crontab
+    from b2cect.fleet.schedule import cron_trigger
+
+    when = datetime(*start, tzinfo=UTC)
+    fire = cron_trigger(expression).get_next_fire_time(None, when)
+    assert (fire.weekday(), fire.hour) == expected
+    # Celery beat reads the same expression the same way.
+    beat = celery_crontab(expression)
+    assert fire.minute in beat.minute and fire.hour in beat.hour
+    assert (fire.isoweekday() % 7) in beat.day_of_week

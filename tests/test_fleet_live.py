@@ -29,7 +29,7 @@ from tests.hostile_store import HOSTILE_NAMES, KINDS, HostileStore
 pytestmark = pytest.mark.browser
 
 CONTACT = "https://audits.example.org/b2cect"
-HOSTILE_BUDGET_S = 40
+HOSTILE_BUDGET_S = 25
 DEMO_BUDGET_S = 240
 
 
@@ -69,7 +69,7 @@ def test_hostile_stores_end_cleanly_and_the_demo_seller_is_scanned(tmp_path, mon
             fleet,
             db_url=db.db_url(tmp_path / "h.sqlite"),
             out_root=tmp_path / "out",
-            concurrency=5,
+            concurrency=6,
             state_dir=tmp_path / "state",
             progress=lambda event, seller, outcome: events.append((event, seller.id)),
         )
@@ -157,7 +157,7 @@ def test_a_killed_fleet_resumes_without_losing_or_rescanning(tmp_path):
                 {"id": "quick", "name": "Quick", "url": quick.url},
                 {"id": "slow", "name": "Slow", "url": slow.url},
             ],
-            store_budget_s=15,
+            store_budget_s=10,
         )
         database = tmp_path / "h.sqlite"
         cmd = [
