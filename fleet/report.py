@@ -32,6 +32,7 @@ COLUMNS = [
     ("failed", "Failed objective items"),
     ("regressions", "Regressions since previous scan"),
     ("error", "Error"),
+    ("robots", "robots.txt"),
 ]
 
 
@@ -82,6 +83,7 @@ def report_rows(engine: Engine) -> list[dict[str, Any]]:
                 "failed": ", ".join(latest["objective_failures"] or []),
                 "regressions": ", ".join(c.clause_id for c in entry["regressions"]),
                 "error": latest["error"],
+                "robots": "obeyed" if latest["obey_robots"] else "ignored (authorised audit)",
                 "trend": trend_png(entry["series"]),
                 "scans": len(entry["series"]),
             }

@@ -7,7 +7,7 @@ YAML::
       store_budget_s: 900      # a whole scan; the watchdog kills it after this
       step_timeout_s: 20       # one journey step
       max_products: 6
-      requests_per_second_per_host: 1.0
+      requests_per_second_per_host: 2.0
       pages_per_host: 2        # concurrent pages (scans) on one host, fleet-wide
     sellers:
       - id: hemu
@@ -74,7 +74,7 @@ class FleetSettings:
     store_budget_s: float = 900
     step_timeout_s: float = 20
     max_products: int = 6
-    requests_per_second_per_host: float = 1.0
+    requests_per_second_per_host: float = 2.0  # 0: no limit
     pages_per_host: int = 2
     obey_robots: bool = True
     browser: str | None = None
