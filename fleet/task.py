@@ -65,9 +65,8 @@ def run_scan_task(job: ScanJob, engine: Any = None, worker: str = "") -> dict[st
     key = Path(outcome["out_dir"]).relative_to(Path(job.out_root).resolve()).as_posix()
     stored = open_store(job.store, Path(job.out_root)).put(Path(outcome["out_dir"]), key)
     if stored != outcome["out_dir"]:
-        for field in ("bundle_path",):
-            if outcome.get(field):
-                outcome[field] = outcome[field].replace(outcome["out_dir"], stored, 1)
+        if outcome.get("bundle_path"):
+            outcome["bundle_path"] = outcome["bundle_path"].replace(outcome["out_dir"], stored, 1)
         outcome["out_dir"] = stored
     outcome["worker"] = worker or socket.gethostname()
     outcome["scan_id"] = db.record_scan(engine, job.run_id, job.seller, outcome)

@@ -21,7 +21,7 @@ from b2cect.fleet import db
 from b2cect.fleet.report import write_fleet_report
 from b2cect.fleet.runner import run_fleet
 from b2cect.fleet.sellers import load_sellers
-from b2cect.fleet.task import KILL_GRACE_S
+from b2cect.fleet.task import KILL_GRACE_S, ScanJob, scan_in_child
 from openpyxl import load_workbook
 
 from tests.hostile_store import HOSTILE_NAMES, KINDS, HostileStore
@@ -231,3 +231,37 @@ def _processes_reading(job_file: Path) -> list[int]:
         if str(job_file) in cmdline and state != "Z":
             pids.append(int(proc.name))
     return pids
+
+
+def _job(tmp_path: Path, url: str, **settings) -> ScanJob:
+    from b2cect.fleet.sellers import FleetSettings
+
+    merged = {**FleetSettings(step_timeout_s=5, max_products=1).as_dict(), **settings}
+    return ScanJob(
+        run_id=0,
+        seller={"id": "s", "name": "S", "url": url, "tags": []},
+        settings=merged,
+        user_agent="b2cect-test",
+        out_root=str(tmp_path / "out"),
+        state_dir=str(tmp_path / "state"),
+        db="",
+    )
+
+
+def test_the_watchdog_kills_a_scan_over_budget_with_its_browser(tmp_path):
+    with HostileStore("never_loads") as store:
+        t0 = time.monotonic()
+        outcome = scan_in_child(_job(tmp_path, store.url, store_budget_s=1))
+        took = time.monotonic() - t0
+    assert outcome["status"] == "error"
+    assert outcome["error"] == "killed by the watchdog: the scan exceeded its budget of 1 s"
+    assert took < 1 + KILL_GRACE_S + 5
+    (job_file,) = (tmp_path / "out" / "s").glob("*/job.json")
+    assert not _processes_reading(job_file)
+    assert "bundle_sha256" not in outcome  # an unfinished bundle is not sealed
+
+
+def test_a_scan_process_that_fails_is_an_error_with_its_reason(tmp_path):
+    outcome = scan_in_child(_job(tmp_path, "http://127.0.0.1:9/", browser="/nonexistent"))
+    assert outcome["status"] == "error"
+    assert "BrowserNotFound" in outcome["error"] and "/nonexistent" in outcome["error"]
