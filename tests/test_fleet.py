@@ -283,3 +283,20 @@ def test_cron_expressions_mean_what_cron_means(expression, start, expected) -> N
     beat = celery_crontab(expression)
     assert fire.minute in beat.minute and fire.hour in beat.hour
     assert (fire.isoweekday() % 7) in beat.day_of_week
+
+
+def test_progress_prints_one_plain_line_per_store_off_a_terminal(capsys) -> None:
+    from b2cect.fleet.progress import FleetProgress
+
+    a, b = Seller("a", "A", "http://a.example/"), Seller("b", "B", "http://b.example/")
+    with FleetProgress(total=2, force_terminal=False) as progress:
+        assert not progress.live
+        progress("start", a, None)
+        progress("start", b, None)
+        progress("done", a, {"status": "ok", "score": 81.0, "counts": {"pass": 70, "fail": 1}})
+        progress("done", b, {"status": "error", "error": "killed by the watchdog"})
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith("ok") and "score 81.0" in lines[0] and "fail 1" in lines[0]
+    assert lines[1].startswith("error") and "killed by the watchdog" in lines[1]
+    assert (progress.done, progress.failed, progress.running) == (2, 1, set())
