@@ -5,8 +5,9 @@ Usage: .venv/bin/python benchmarks/fleet_bench.py [--concurrency 1 2 4 8] [--sto
        [--max-products 2] [--timeout 10] [--sets demo hostile]
 
 Each level scans max(--stores, 2 x concurrency) demo sellers (compliant and noncompliant
-alternating, each on its own port) so every worker stays busy. Memory is the resident set of
-the whole process tree (fleet, scan processes, browsers), sampled every 0.25 s; "per store"
+alternating, each on its own port) so every worker stays busy. Memory is the proportional set
+size (PSS) of the scan processes, their Playwright drivers and browsers, sampled every 0.25 s
+(the fleet process and the demo stores, served from this process, are left out); "per store"
 divides its peak by the scans running at that moment. Not a test: figures depend on the
 machine and on what else runs on it.
 """
@@ -30,31 +31,42 @@ from b2cect.fleet.sellers import load_sellers
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.hostile_store import KINDS, HostileStore  # noqa: E402
 
-PAGE = os.sysconf("SC_PAGE_SIZE")
 
-
-def tree_rss(root: int) -> int:
-    """Resident bytes of a process and all its descendants (from /proc)."""
+def tree_pids(root: int) -> list[int]:
+    """A process and all its descendants (from /proc)."""
     children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
         try:
             stat = Path(entry.path, "stat").read_text()
-            fields = stat[stat.rindex(")") + 2 :].split()
-            ppid, pages = int(fields[1]), int(fields[21])
+            ppid = int(stat[stat.rindex(")") + 2 :].split()[1])
         except (OSError, ValueError, IndexError):
             continue
-        pid = int(entry.name)
-        children.setdefault(ppid, []).append(pid)
-        rss[pid] = pages * PAGE
-    total, todo = 0, [root]
+        children.setdefault(ppid, []).append(int(entry.name))
+    pids, todo = [], [root]
     while todo:
         pid = todo.pop()
-        total += rss.get(pid, 0)
+        pids.append(pid)
         todo.extend(children.get(pid, []))
-    return total
+    return pids
+
+
+def pss_bytes(pid: int) -> int:
+    """Proportional set size: shared pages (Chromium's processes share many) count once."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def tree_memory(root: int) -> int:
+    """Memory of the scans under `root`: the PSS of its descendants (the scan processes, their
+    drivers and browsers), not of the fleet process itself."""
+    return sum(pss_bytes(pid) for pid in tree_pids(root) if pid != root)
 
 
 class MemorySampler(threading.Thread):
@@ -67,7 +79,7 @@ class MemorySampler(threading.Thread):
 
     def run(self) -> None:
         while not self.stop_flag.wait(0.25):
-            total = tree_rss(os.getpid())
+            total = tree_memory(os.getpid())
             self.peak_total = max(self.peak_total, total)
             if self.running[0]:
                 self.peak_per_store = max(self.peak_per_store, total / self.running[0])
