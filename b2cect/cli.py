@@ -768,5 +768,17 @@ def print_comparison(result) -> None:
         click.secho(f"{len(result.regressions)} regression(s)", fg="red", bold=True)
 
 
+# --- fleet scans (b2cect/fleet: fleet/ in the repository) -------------------------------------
+def _add_fleet_commands() -> None:
+    from b2cect.fleet.cli import fleet, history, worker
+
+    main.add_command(fleet)
+    main.add_command(history)
+    main.add_command(worker)
+
+
+_add_fleet_commands()
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

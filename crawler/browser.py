@@ -114,7 +114,10 @@ async def launch(
 
 
 async def new_context(
-    browser: Any, storage_state: str | None = None, block_service_workers: bool = False
+    browser: Any,
+    storage_state: str | None = None,
+    block_service_workers: bool = False,
+    user_agent: str | None = None,
 ) -> Any:
     """A fresh context as a Chinese-speaking desktop customer would have it.
 
@@ -131,4 +134,6 @@ async def new_context(
         kwargs["service_workers"] = "block"
     if storage_state:
         kwargs["storage_state"] = storage_state
+    if user_agent:
+        kwargs["user_agent"] = user_agent
     return await browser.new_context(**kwargs)

@@ -144,7 +144,8 @@ async def links_check(c: Crawl) -> Step:
         for cand in ordered:
             url = cand.href.split("#")[0]
             if url and c.same_site(url) and url not in urls and not _is_action_url(url):
-                urls.append(url)
+                if c.robots is None or c.robots.allows(url):
+                    urls.append(url)
             if len(urls) >= MAX_LINKS:
                 break
         broken = []
@@ -164,6 +165,8 @@ async def links_check(c: Crawl) -> Step:
 
 async def _probe_link(c: Crawl, url: str) -> tuple[int, str]:
     """HTTP status of a link: HEAD first (cheap), GET when HEAD is refused or garbled."""
+    if c.throttle is not None:
+        await c.throttle(url)
     try:
         resp = await c.link_client.head(url, timeout=5000, max_redirects=5)
         if resp.status not in (405, 501):

@@ -53,6 +53,7 @@ from .journey_browse import (
 from .journey_checkout import checkout
 from .journey_info import info_pages
 from .journey_orders import orders
+from .polite import read_robots
 from .profile import SiteProfile, load_profile
 from .redact import Redactor
 from .scripts import WATCH_INIT_SCRIPT
@@ -97,6 +98,12 @@ class ScanOptions:
     # None runs the whole journey. See `plan_parts`.
     parts: tuple[str, ...] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # Politeness (set by fleet runs; see crawler/polite.py): the User-Agent to send (None: the
+    # browser's own), whether robots.txt bounds which pages are opened, and an async function
+    # awaited with each URL before it is opened (a fleet-wide per-host rate limit).
+    user_agent: str | None = None
+    obey_robots: bool = False
+    throttle: Callable[[str], Awaitable[None]] | None = None
 
 
 def credentials_for(opts: ScanOptions) -> tuple[str, str] | None:
@@ -180,7 +187,10 @@ async def crawl_session(
         context = link_client = None
         try:
             context = await new_context(
-                browser, profile.storage_state or None, block_service_workers=enforce
+                browser,
+                profile.storage_state or None,
+                block_service_workers=enforce,
+                user_agent=opts.user_agent,
             )
             await context.add_init_script(DEFAULTS_INIT_SCRIPT)
             await context.add_init_script(WATCH_INIT_SCRIPT)
@@ -189,7 +199,8 @@ async def crawl_session(
             context.set_default_timeout(min(opts.step_timeout_s, ACTION_TIMEOUT_S) * 1000)
             page = await context.new_page()
             link_client = await pw.request.new_context(
-                extra_http_headers={"Accept-Language": "zh-CN,zh;q=0.9"}
+                extra_http_headers={"Accept-Language": "zh-CN,zh;q=0.9"},
+                **({"user_agent": opts.user_agent} if opts.user_agent else {}),
             )
             vocab = load_vocabulary()
             crawl = Crawl(
@@ -213,6 +224,13 @@ async def crawl_session(
             if enforce:
                 await crawl.guard.install(context)
             crawl.downloads_dir = downloads
+            crawl.throttle = opts.throttle
+            if opts.obey_robots:
+                crawl.robots = await read_robots(link_client, opts.url, opts.user_agent or "")
+            writer.manifest["politeness"] = {
+                "user_agent": opts.user_agent or "(browser default)",
+                "robots": "obeyed" if opts.obey_robots else "not consulted",
+            }
             yield crawl, info
         finally:
             for closable in (link_client, context):

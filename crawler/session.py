@@ -30,6 +30,7 @@ from .bundle import (
 )
 from .discovery import SITEMAP_REGION, Candidate, Found, Vocabulary, same_origin
 from .guard import OrderGuard, blocked_message
+from .polite import MAX_RETRIES, RobotsRules, retry_delay
 from .profile import SiteProfile
 from .redact import PERSONAL_PATTERNS, Redactor
 from .scripts import (
@@ -186,6 +187,10 @@ class Crawl:
         self.guard = guard
         # Where the browser writes downloads while they arrive (set by the session's owner).
         self.downloads_dir = Path(tempfile.gettempdir())
+        # Politeness (crawler/polite.py), set by crawl_session: robots.txt rules to obey, and
+        # an async function awaited with each URL before it is opened.
+        self.robots: RobotsRules | None = None
+        self.throttle: Callable[[str], Awaitable[None]] | None = None
         self._pending: set[Any] = set()  # open XHR/fetch/script/document requests
         self._net_at = time.monotonic()  # when a request last started or ended
         page.on("response", self._on_response)
@@ -400,14 +405,23 @@ class Crawl:
         url = urljoin(self.page.url if self.page.url.startswith("http") else self.start_url, url)
         if step is not None and not step.url:
             step.url = url
+        if self.robots is not None and not self.robots.allows(url):
+            raise Blocked(f"robots.txt disallows {url} (--ignore-robots for an authorised audit)")
         mark = self.guard.mark() if self.guard else 0
-        try:
-            response = await self.page.goto(
-                url, wait_until="domcontentloaded", timeout=self.step_timeout_s * 1000
-            )
-        except Exception:
-            self.raise_if_guarded(mark)
-            raise
+        for attempt in range(MAX_RETRIES + 1):
+            if self.throttle is not None:
+                await self.throttle(url)
+            try:
+                response = await self.page.goto(
+                    url, wait_until="domcontentloaded", timeout=self.step_timeout_s * 1000
+                )
+            except Exception:
+                self.raise_if_guarded(mark)
+                raise
+            delay = retry_delay(response, attempt, self.step_timeout_s)
+            if delay is None:
+                break
+            await asyncio.sleep(delay)  # a busy server (429/503): back off, then again
         await self.settle()
         await self.after_action(mark)
         if "popups" in self.writer.facts:
@@ -553,6 +567,9 @@ class Crawl:
         URL without loading a page (a single-page app's router) is counted in client_routes.
         """
         cand = found.candidate if isinstance(found, Found) else found
+        if isinstance(cand, Candidate) and cand.href and self.robots is not None:
+            if not self.robots.allows(urljoin(self.page.url, cand.href)):
+                raise Blocked(f"robots.txt disallows {cand.href}")
         if isinstance(cand, Candidate) and not cand.visible and cand.href.startswith("http"):
             # A link in a closed menu cannot be clicked, but its URL can be opened.
             await self.goto(cand.href)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One-time set-up on a fresh machine: the OS Chromium and a CJK font (Playwright's own browser
-# download cannot be used here), then a virtualenv with b2cect and its test/dev extras.
+# download cannot be used here), Redis and PostgreSQL for the fleet tests, then a virtualenv
+# with b2cect and its test/dev extras.
 # Safe to run again: every step is skipped when already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +16,13 @@ if [ -z "${B2CECT_BROWSER:-}" ] && ! command -v chromium >/dev/null 2>&1 \
 fi
 if ! fc-list 2>/dev/null | grep -qiE 'wqy|noto sans cjk|noto serif cjk'; then
   need_pkgs+=(fonts-wqy-zenhei)
+fi
+# Fleet tests start a real Redis broker and PostgreSQL history (tests/servers.py).
+if ! command -v redis-server >/dev/null 2>&1; then
+  need_pkgs+=(redis-server)
+fi
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  need_pkgs+=(postgresql)
 fi
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   SUDO=""

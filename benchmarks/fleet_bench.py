@@ -1,0 +1,182 @@
+"""Fleet benchmark: stores per hour and peak memory per concurrent store, at several
+concurrency levels, on local demo stores; then the same with the hostile stores mixed in.
+
+Usage: .venv/bin/python benchmarks/fleet_bench.py [--concurrency 1 2 4 8] [--stores 4]
+       [--max-products 2] [--timeout 10] [--sets demo hostile]
+
+Each level scans max(--stores, 2 x concurrency) demo sellers (compliant and noncompliant
+alternating, each on its own port) so every worker stays busy. Memory is the proportional set
+size (PSS) of the scan processes, their Playwright drivers and browsers, sampled every 0.25 s
+(the fleet process and the demo stores, served from this process, are left out); "per store"
+divides its peak by the scans running at that moment. Not a test: figures depend on the
+machine and on what else runs on it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import yaml
+from b2cect.demo import DEMO_PASSWORD, DEMO_USER, DemoStore
+from b2cect.fleet import db
+from b2cect.fleet.runner import run_fleet
+from b2cect.fleet.sellers import load_sellers
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.hostile_store import KINDS, HostileStore  # noqa: E402
+
+
+def tree_pids(root: int) -> list[int]:
+    """A process and all its descendants (from /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = Path(entry.path, "stat").read_text()
+            ppid = int(stat[stat.rindex(")") + 2 :].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(ppid, []).append(int(entry.name))
+    pids, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        pids.append(pid)
+        todo.extend(children.get(pid, []))
+    return pids
+
+
+def pss_bytes(pid: int) -> int:
+    """Proportional set size: shared pages (Chromium's processes share many) count once."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def tree_memory(root: int) -> int:
+    """Memory of the scans under `root`: the PSS of its descendants (the scan processes, their
+    drivers and browsers), not of the fleet process itself."""
+    return sum(pss_bytes(pid) for pid in tree_pids(root) if pid != root)
+
+
+class MemorySampler(threading.Thread):
+    def __init__(self, running: list[int]):
+        super().__init__(daemon=True)
+        self.running = running  # [scans running now], updated by the progress callback
+        self.peak_total = 0
+        self.peak_per_store = 0.0
+        self.stop_flag = threading.Event()
+
+    def run(self) -> None:
+        while not self.stop_flag.wait(0.25):
+            total = tree_memory(os.getpid())
+            self.peak_total = max(self.peak_total, total)
+            if self.running[0]:
+                self.peak_per_store = max(self.peak_per_store, total / self.running[0])
+
+
+def bench(concurrency: int, n_demo: int, hostile: bool, args: argparse.Namespace) -> dict:
+    stores = [DemoStore(("compliant", "noncompliant")[i % 2]).start() for i in range(n_demo)]
+    bad = [HostileStore(k).start() for k in KINDS] if hostile else []
+    tmp = Path(tempfile.mkdtemp(prefix="b2cect-fleet-bench-"))
+    sellers = [
+        {"id": f"demo{i}", "name": s.seller, "url": s.url, "login_env": "BENCHDEMO"}
+        for i, s in enumerate(stores)
+    ] + [{"id": s.kind.replace("_", "-"), "name": s.kind, "url": s.url} for s in bad]
+    (tmp / "sellers.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "fleet": {
+                    "store_budget_s": args.budget,
+                    "step_timeout_s": args.timeout,
+                    "max_products": args.max_products,
+                    # loopback test stores: no rate limit, no page cap in the way
+                    "requests_per_second_per_host": 0,
+                    "pages_per_host": 64,
+                },
+                "sellers": sellers,
+            }
+        )
+    )
+    running = [0]
+
+    def progress(event, seller, outcome):
+        running[0] += 1 if event == "start" else -1
+
+    sampler = MemorySampler(running)
+    sampler.start()
+    t0 = time.monotonic()
+    try:
+        result = run_fleet(
+            load_sellers(tmp / "sellers.yaml"),
+            db_url=db.db_url(tmp / "h.sqlite"),
+            out_root=tmp / "out",
+            concurrency=concurrency,
+            state_dir=tmp / "state",
+            progress=progress,
+        )
+    finally:
+        wall = time.monotonic() - t0
+        sampler.stop_flag.set()
+        for s in stores:
+            s.stop()
+        for s in bad:
+            s.stop()
+    ok = sum(1 for o in result.outcomes.values() if o["status"] == "ok")
+    return {
+        "concurrency": concurrency,
+        "stores": len(sellers),
+        "ok": ok,
+        "wall_s": wall,
+        "stores_per_hour": len(sellers) / wall * 3600,
+        "peak_total_mib": sampler.peak_total / 2**20,
+        "peak_per_store_mib": sampler.peak_per_store / 2**20,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 2, 4, 8])
+    parser.add_argument("--stores", type=int, default=4)
+    parser.add_argument("--max-products", type=int, default=2)
+    parser.add_argument("--timeout", type=int, default=10)
+    parser.add_argument("--budget", type=int, default=300)
+    parser.add_argument(
+        "--sets",
+        nargs="+",
+        choices=["demo", "hostile"],
+        default=["demo", "hostile"],
+        help="demo: demo sellers only; hostile: the same with the hostile stores mixed in",
+    )
+    args = parser.parse_args()
+    os.environ["BENCHDEMO_USER"], os.environ["BENCHDEMO_PASSWORD"] = DEMO_USER, DEMO_PASSWORD
+    print(f"machine: {os.cpu_count()} CPUs; demo stores, max {args.max_products} products")
+    head = (
+        f"{'set':<14}{'conc':>5}{'stores':>7}{'ok':>4}{'wall s':>8}{'stores/h':>10}"
+        f"{'peak MiB':>10}{'MiB/store':>10}"
+    )
+    print(head)
+    sets = [(n, n == "hostile") for n in args.sets]
+    for name, hostile in sets:
+        for c in args.concurrency:
+            r = bench(c, max(args.stores, 2 * c), hostile, args)
+            print(
+                f"{name:<14}{r['concurrency']:>5}{r['stores']:>7}{r['ok']:>4}"
+                f"{r['wall_s']:>8.0f}{r['stores_per_hour']:>10.0f}"
+                f"{r['peak_total_mib']:>10.0f}{r['peak_per_store_mib']:>10.0f}",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    main()

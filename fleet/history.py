@@ -1,0 +1,150 @@
+"""Reading the fleet history: a seller's scans, the diff of two scans, the latest state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from .db import scans, sellers, verdicts
+
+# How good a verdict is, for telling regressions from improvements. needs_review and error
+# say nothing about the store, so a move to or from them is a change, neither better nor worse.
+RANK = {"fail": 0, "pass": 2, "not_applicable": 2}
+
+
+@dataclass
+class Change:
+    clause_id: str
+    before: str  # outcome in the older scan ("absent" when it was not judged)
+    after: str
+    reason_after: str
+
+    @property
+    def regression(self) -> bool:
+        return self.before in ("pass", "not_applicable") and self.after == "fail"
+
+    @property
+    def improvement(self) -> bool:
+        return self.before == "fail" and self.after in ("pass", "not_applicable")
+
+
+@dataclass
+class ScanDiff:
+    seller_a: str
+    seller_b: str
+    score_a: float | None
+    score_b: float | None
+    changes: list[Change]
+
+    @property
+    def score_delta(self) -> float | None:
+        if self.score_a is None or self.score_b is None:
+            return None
+        return round(self.score_b - self.score_a, 2)
+
+    @property
+    def regressions(self) -> list[Change]:
+        return [c for c in self.changes if c.regression]
+
+
+def seller_scans(engine: Engine, seller_id: str, limit: int = 20) -> list[dict[str, Any]]:
+    """The seller's scans, newest first."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(scans)
+            .where(scans.c.seller_id == seller_id)
+            .order_by(scans.c.finished_at.desc(), scans.c.id.desc())
+            .limit(limit)
+        )
+        return [dict(r._mapping) for r in rows]
+
+
+def _scan_verdicts(conn: sa.Connection, scan_id: int) -> dict[str, tuple[str, str]]:
+    rows = conn.execute(
+        sa.select(verdicts.c.clause_id, verdicts.c.outcome, verdicts.c.reason).where(
+            verdicts.c.scan_id == scan_id
+        )
+    )
+    return {r.clause_id: (r.outcome, r.reason) for r in rows}
+
+
+def diff_scans(engine: Engine, scan_a: int, scan_b: int) -> ScanDiff:
+    """What changed from scan_a to scan_b: regressions (pass/N/A -> fail) first, then
+    improvements, then other changes, each group in clause order."""
+    with engine.connect() as conn:
+        heads = {
+            r.id: r
+            for r in conn.execute(
+                sa.select(scans.c.id, scans.c.seller_id, scans.c.score).where(
+                    scans.c.id.in_([scan_a, scan_b])
+                )
+            )
+        }
+        for sid in (scan_a, scan_b):
+            if sid not in heads:
+                raise LookupError(f"no scan {sid} in the history")
+        va, vb = _scan_verdicts(conn, scan_a), _scan_verdicts(conn, scan_b)
+    changes = []
+    for clause in sorted(set(va) | set(vb), key=_clause_key):
+        before = va.get(clause, ("absent", ""))[0]
+        after, reason = vb.get(clause, ("absent", ""))
+        if before != after:
+            changes.append(Change(clause, before, after, reason))
+    changes.sort(key=lambda c: (not c.regression, not c.improvement))  # stable: clause order kept
+    a, b = heads[scan_a], heads[scan_b]
+    return ScanDiff(a.seller_id, b.seller_id, a.score, b.score, changes)
+
+
+def _clause_key(clause: str) -> tuple:
+    return tuple(int(p) if p.isdigit() else p for p in clause.replace("-", ".").split("."))
+
+
+def previous_scan(engine: Engine, seller_id: str, before_id: int) -> int | None:
+    """The seller's last successful scan before the given one."""
+    with engine.connect() as conn:
+        row = conn.execute(
+            sa.select(scans.c.id)
+            .where(scans.c.seller_id == seller_id, scans.c.id < before_id, scans.c.status == "ok")
+            .order_by(scans.c.id.desc())
+            .limit(1)
+        ).first()
+    return row.id if row else None
+
+
+def fleet_state(engine: Engine) -> list[dict[str, Any]]:
+    """One row per seller: its latest scan, its score series (oldest first), and the
+    regressions since its previous successful scan."""
+    out = []
+    with engine.connect() as conn:
+        seller_rows = list(conn.execute(sa.select(sellers).order_by(sellers.c.id)))
+        for s in seller_rows:
+            history = list(
+                conn.execute(
+                    sa.select(scans)
+                    .where(scans.c.seller_id == s.id)
+                    .order_by(scans.c.finished_at, scans.c.id)
+                )
+            )
+            if not history:
+                continue
+            latest = history[-1]
+            out.append(
+                {
+                    "seller": dict(s._mapping),
+                    "latest": dict(latest._mapping),
+                    "series": [(h.finished_at, h.score) for h in history if h.status == "ok"],
+                }
+            )
+    for row in out:
+        latest = row["latest"]
+        prev = previous_scan(engine, row["seller"]["id"], latest["id"])
+        row["previous_id"] = prev
+        row["regressions"] = (
+            diff_scans(engine, prev, latest["id"]).regressions
+            if prev and latest["status"] == "ok"
+            else []
+        )
+    return out

@@ -1,0 +1,144 @@
+"""Scan one seller and record it: the one task function of local fleet runs, scheduled runs
+and Celery workers (distributed.py wraps it unchanged).
+
+    outcome = run_scan_task(ScanJob(...))
+
+The scan runs in a child process (child.py) in a session of its own. A watchdog waits for it
+at most the store's budget, then kills the whole process group (the browser with it) and
+records the store as `error` with the reason. The finished scan, with all its verdicts, is
+written to the history in one transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import uuid
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from . import db
+from .polite import HostPageSlots
+from .storage import open_store
+
+# Time a scan needs after its journey (audit, reports) beyond the steps themselves.
+KILL_GRACE_S = 5
+
+
+@dataclass
+class ScanJob:
+    run_id: int
+    seller: dict[str, Any]  # Seller.as_dict()
+    settings: dict[str, Any]  # FleetSettings.as_dict()
+    user_agent: str
+    out_root: str  # where this worker writes scan folders
+    state_dir: str  # politeness lock files (shared by all scans of the fleet on this machine)
+    db: str  # database URL or SQLite path
+    store: str | None = None  # where finished scan folders go (default: out_root)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def scan_folder(out_root: Path, seller_id: str) -> Path:
+    """A new folder for one scan of one seller: <out>/<seller>/<UTC time>-<random>; two scans
+    never share one, even of sellers on one host started within the same second."""
+    stamp = db.now().strftime("%Y%m%d-%H%M%S")
+    path = Path(out_root) / seller_id / f"{stamp}-{uuid.uuid4().hex[:8]}"
+    path.mkdir(parents=True, exist_ok=False)
+    return path
+
+
+def run_scan_task(job: ScanJob, engine: Any = None, worker: str = "") -> dict[str, Any]:
+    """Scan the job's seller (waiting for a free page slot on its host), store the scan
+    folder, and record the outcome; returns the outcome with the new scan's id."""
+    engine = engine or db.open_db(job.db)
+    slots = HostPageSlots(Path(job.state_dir), int(job.settings["pages_per_host"]))
+    with slots.hold(job.seller["url"]):
+        outcome = scan_in_child(job)
+    key = Path(outcome["out_dir"]).relative_to(Path(job.out_root).resolve()).as_posix()
+    stored = open_store(job.store, Path(job.out_root)).put(Path(outcome["out_dir"]), key)
+    if stored != outcome["out_dir"]:
+        if outcome.get("bundle_path"):
+            outcome["bundle_path"] = outcome["bundle_path"].replace(outcome["out_dir"], stored, 1)
+        outcome["out_dir"] = stored
+    outcome["worker"] = worker or socket.gethostname()
+    outcome["scan_id"] = db.record_scan(engine, job.run_id, job.seller, outcome)
+    return outcome
+
+
+def scan_in_child(job: ScanJob) -> dict[str, Any]:
+    """Run the scan in its own process under the watchdog; never raises for a store's fault."""
+    started = db.now()
+    out_dir = scan_folder(Path(job.out_root).resolve(), job.seller["id"])
+    budget = float(job.seller.get("store_budget_s") or job.settings["store_budget_s"])
+    job_file = out_dir / "job.json"
+    # The child needs no database: its URL (which may carry a password) stays out of the
+    # scan folder.
+    child_job = {k: v for k, v in job.as_dict().items() if k != "db"}
+    job_file.write_text(
+        json.dumps({**child_job, "out_dir": str(out_dir), "parent_pid": os.getpid()}),
+        encoding="utf-8",
+    )
+    outcome: dict[str, Any] = {"out_dir": str(out_dir), "started_at": started}
+    outcome["obey_robots"] = bool(job.settings.get("obey_robots", True))
+    with (out_dir / "child.log").open("wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "b2cect.fleet.child", str(job_file)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,  # its own process group: the watchdog kills the browser too
+        )
+        try:
+            code = proc.wait(timeout=budget + KILL_GRACE_S)
+        except subprocess.TimeoutExpired:
+            kill_group(proc)
+            outcome.update(
+                status="error",
+                error=f"killed by the watchdog: the scan exceeded its budget of {budget:g} s",
+            )
+            return finish(outcome)
+        finally:
+            kill_group(proc)  # a browser left behind by a finished child goes too
+    result_file = out_dir / "result.json"
+    if not result_file.is_file():
+        tail = (out_dir / "child.log").read_text(encoding="utf-8", errors="replace")
+        last = [line for line in tail.splitlines() if line.strip()][-1:] or [""]
+        outcome.update(
+            status="error", error=f"the scan process ended with code {code}: {last[0][:300]}"
+        )
+        return finish(outcome)
+    result = json.loads(result_file.read_text(encoding="utf-8"))
+    outcome.update(result)
+    bundle = Path(result.get("bundle_dir") or out_dir / "bundle")
+    manifest = bundle / "manifest.json"
+    if manifest.is_file():
+        # The manifest lists the SHA-256 of every other file: its own hash seals the bundle.
+        outcome["bundle_path"] = str(bundle)
+        outcome["bundle_sha256"] = hashlib.sha256(manifest.read_bytes()).hexdigest()
+    return finish(outcome)
+
+
+def finish(outcome: dict[str, Any]) -> dict[str, Any]:
+    outcome["finished_at"] = db.now()
+    outcome.setdefault("error", "")
+    return outcome
+
+
+def kill_group(proc: subprocess.Popen) -> None:
+    """SIGKILL the child's process group (its browser and driver with it), then reap it."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        pass
