@@ -14,7 +14,8 @@ if [ -z "${B2CECT_BROWSER:-}" ] && ! command -v chromium >/dev/null 2>&1 \
    && ! command -v chromium-browser >/dev/null 2>&1 && ! command -v google-chrome >/dev/null 2>&1; then
   need_pkgs+=(chromium)
 fi
-if ! fc-list 2>/dev/null | grep -qiE 'wqy|noto sans cjk|noto serif cjk'; then
+# grep reads everything (no -q): with pipefail, grep -q stopping early fails fc-list on SIGPIPE.
+if ! fc-list 2>/dev/null | grep -iE 'wqy|noto sans cjk|noto serif cjk' >/dev/null; then
   need_pkgs+=(fonts-wqy-zenhei)
 fi
 # Fleet tests start a real Redis broker and PostgreSQL history (tests/servers.py).
