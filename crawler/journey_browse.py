@@ -6,7 +6,9 @@ import re
 from typing import Any
 
 from .bundle import Step
+from .controls import open_menus, open_panel_link, reveal_field
 from .discovery import Candidate, Found, clean_label, normalise
+from .product_dialogs import dialog_products, open_dialog, quick_views
 from .readers import availability, find_prices
 from .scripts import OVERLAYS_JS, STRUCTURED_DATA_JS
 from .session import Blocked, Crawl, NotFound, Skip, _is_action_url
@@ -74,6 +76,10 @@ async def home(c: Crawl) -> Step:
         text = await c.visible_text()
         c.redactor.add_keep(text)  # store-wide contacts shown to everyone are not personal
         cands = await c.candidates(context=True)
+        # Links kept in menus drawn only when their toggle is clicked (hamburger, account).
+        revealed = await open_menus(c, cands)
+        if revealed:
+            cands = await c.candidates(context=True) + revealed
         c.state["home_cands"] = cands
         c.state["products"] = c.vocab.product_links(cands, c.origin)
 
@@ -313,7 +319,7 @@ def pick_query(products: list[Found]) -> str:
 
 async def search(c: Crawl) -> Step:
     async def action(step: Step) -> None:
-        query = c.profile.search_query or pick_query(c.state.get("products", []))
+        query = c.profile.search_query or pick_query(c.state.get("products", []) or _card_names(c))
         if not query:
             raise Blocked("no product name seen to search for")
         if c.page.url.rstrip("/") != c.start_url.rstrip("/"):
@@ -330,6 +336,13 @@ async def search(c: Crawl) -> Step:
             if box:
                 step.found_by = f"search field '{box['name'] or box['id'] or box['placeholder']}'"
                 step.confidence = 0.9 if box["type"] == "search" else 0.75
+        if box is None:
+            # A search icon that shows the field when clicked.
+            outcome = await reveal_field(c, "search_toggle")
+            shown = [f for f in (outcome.fields if outcome else []) if f["cls"] == "search"]
+            if shown:
+                box = shown[0]
+                step.found_by, step.confidence = f"{outcome.path} \u2192 search field", 0.8
         if box is None:
             raise NotFound("no search box found")
         step.url = c.page.url
@@ -350,6 +363,12 @@ async def search(c: Crawl) -> Step:
         )
 
     return await c.step("search", action)
+
+
+def _card_names(c: Crawl) -> list[Found]:
+    """Product cards without product links (quick-view cards): their text names the goods."""
+    views = quick_views(c, c.state.get("home_cands") or [])
+    return [Found("product", Candidate(text=f.candidate.context), 0.5, "card") for f in views]
 
 
 async def _result_items(c: Crawl) -> list[str]:
@@ -396,6 +415,14 @@ def product_plan(c: Crawl, limit: int) -> list[Found]:
 async def products(c: Crawl, limit: int) -> None:
     plan = product_plan(c, limit)
     if not plan:
+        # No product pages: details may open in dialogs from the product cards.
+        listing = c.reach.get("listing") or {}
+        pages = [c.start_url] + ([listing["url"]] if listing.get("status") == "ok" else [])
+        seen = await dialog_products(c, pages, min(limit, 3))
+        if seen:
+            c.state["product_pages"] = seen
+            c.writer.set_fact("structured_data", {"products": []})
+            return
         await c.step("product", _blocked("no product link found on home or listing pages"))
         return
     seen: list[dict[str, Any]] = []
@@ -484,9 +511,14 @@ async def cart_add(c: Crawl) -> Step:
         product = pages[0]
         c.state["cart_product"] = product
         await c.goto(product["url"], step)
+        cands = None
+        if product.get("dialog"):
+            _control, outcome = await open_dialog(c, product["url"], product["dialog"])
+            cands = [x for x in outcome.new if x.region == "dialog" and not x.href]
         await _choose_required_options(c)
         found = await c.find(
-            "add_to_cart", cands=[x for x in await c.candidates() if not x.href or "add" in x.href]
+            "add_to_cart",
+            cands=cands or [x for x in await c.candidates() if not x.href or "add" in x.href],
         )
         if found is None:
             raise Blocked("add-to-cart control not found on re-visit")
@@ -527,9 +559,16 @@ async def cart(c: Crawl, probe: str = "") -> Step:
     async def action(step: Step) -> None:
         found = await c.find("cart", links_only=True, use_pool=True)
         if found is None:
+            # A cart icon that opens a mini-cart drawer whose "View cart" leads on.
+            found = await open_panel_link(c, "cart_toggle", "cart")
+        if found is None:
             raise NotFound("no cart link found")
         step.found_by, step.confidence = found.found_by, found.confidence
         await c.goto(found.url, step)
+        if not c.logged_in and await _asks_to_sign_in(c):
+            # Tried again once signed in (retry_after_login).
+            c.state.setdefault("login_walls", []).append("cart")
+            raise Blocked("the cart asks to sign in first", screenshot=True)
         items = await cart_items(c)
         step.tags = [f"items:{len(items)}"] + ([probe] if probe else [])
         c.state["cart_url"] = c.page.url
@@ -546,6 +585,17 @@ async def cart(c: Crawl, probe: str = "") -> Step:
         c.state.setdefault("cart_items_seen", []).append(items)
 
     return await c.step("cart", action)
+
+
+async def _asks_to_sign_in(c: Crawl) -> bool:
+    return any(f["type"] == "password" and f["visible"] for f in await c.fields())
+
+
+async def retry_after_login(c: Crawl) -> None:
+    """Pages that asked to sign in first (a cart behind a login), opened again signed in."""
+    walls = c.state.pop("login_walls", [])
+    if c.logged_in and "cart" in walls:
+        await cart(c)
 
 
 async def cart_items(c: Crawl) -> list[str]:

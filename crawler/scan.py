@@ -44,6 +44,7 @@ from .journey_browse import (
     one_click,
     popups,
     products,
+    retry_after_login,
     search,
 )
 from .journey_checkout import checkout
@@ -228,6 +229,7 @@ async def journey(
         ("register", lambda: register_page(c)),
         ("password_reset", lambda: password_reset_page(c)),
         ("sign_in", lambda: sign_in(c, creds, opts.login_env)),
+        ("login_walls", lambda: retry_after_login(c)),
         # The profile is read early so the customer's own data is known before it shows up.
         ("account", lambda: account_pages(c)),
         ("checkout", lambda: checkout(c, allow_order)),

@@ -38,6 +38,7 @@ from .scripts import (
     MASK_JS,
     OVERLAY_CONTROLS_JS,
     PREPARE_SNAPSHOT_JS,
+    SNAPSHOT_HTML_JS,
     TIMINGS_JS,
     UNMASK_JS,
 )
@@ -168,6 +169,9 @@ class Crawl:
         # scan.seal() adds them to the `popups` fact after the journey's own popups step.
         self.dismissed: list[dict[str, str]] = []
         self.client_routes = 0  # clicks that changed the URL without loading a page (SPA)
+        # A selector whose element alone is saved as the step's page (a product dialog), or
+        # None for the whole document.
+        self.capture_scope: str | None = None
         self._pending: set[Any] = set()  # open XHR/fetch/script/document requests
         self._net_at = time.monotonic()  # when a request last started or ended
         page.on("response", self._on_response)
@@ -289,10 +293,7 @@ class Crawl:
             await page.evaluate(
                 PREPARE_SNAPSHOT_JS, {"maxOpen": MAX_OPEN_TOGGLES, "waitMs": TOGGLE_WAIT_MS}
             )
-            dom = await page.evaluate(
-                "() => (document.doctype ? '<!DOCTYPE html>\\n' : '') +"
-                " document.documentElement.outerHTML"
-            )
+            dom = await page.evaluate(SNAPSHOT_HTML_JS, self.capture_scope)
             dom = _CAND_ATTR.sub("", dom)
             dom = self.redactor.text(dom, personal=self.logged_in)
             step.html = self.writer.write_text(f"pages/{step.id}.html", dom)
@@ -472,14 +473,19 @@ class Crawl:
 
     # --- discovery on the live page -----------------------------------------------------------
     async def candidates(
-        self, context: bool = False, include_hidden: bool = False
+        self, context: bool = False, include_hidden: bool = False, remember: bool = True
     ) -> list[Candidate]:
         raw = await self.page.evaluate(
             COLLECT_JS, {"context": context, "includeHidden": include_hidden}
         )
         cands = [Candidate.from_dict(c) for c in raw]
-        self._remember_links(cands)
+        if remember:
+            self._remember_links(cands)
         return cands
+
+    def remember(self, cands: list[Candidate]) -> None:
+        """Offer links found some other way (inside a menu a click opened) to the pool."""
+        self._remember_links(cands)
 
     def _remember_links(self, cands: list[Candidate]) -> None:
         for target in LINK_TARGETS:
