@@ -19,6 +19,7 @@ search_toggle, cart_toggle, quick_view in vocabulary.yaml), never a store's sele
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +29,7 @@ from .session import Crawl
 MAX_MENUS = 3  # toggles opened on the home page: a hamburger, an account menu, one "more"
 TOGGLE_MIN = 0.45
 OUTCOMES = ("navigation", "route", "opened", "field", "nothing")
+_WORDY = re.compile(r"[A-Za-z\u4e00-\u9fff]")
 
 
 @dataclass
@@ -43,6 +45,8 @@ def describe(cand: Candidate) -> str:
     """A control as a customer would name it: "click 'Cart' icon in header"."""
     name = normalise(cand.text)[:30]
     kind = "button" if not cand.href else "link"
+    if not _WORDY.search(name):  # only a badge count ("0") beside an icon
+        name = ""
     if not name:
         name = normalise(cand.aria)[:30] or (cand.hint.split(" ")[0] if cand.hint else "?")
         kind = "icon"
@@ -150,3 +154,20 @@ async def open_panel_link(c: Crawl, toggle_target: str, link_target: str) -> Fou
         if best is not None:
             return best
     return None
+
+
+async def load_more(c: Crawl, times: int = 2) -> int:
+    """Press a listing's "load more"/"加载更多" button (bounded); how many batches came."""
+    loaded = 0
+    for _ in range(times):
+        cands = [x for x in await c.candidates() if x.visible and not x.disabled]
+        found = c.vocab.best(
+            "load_more", [x for x in cands if not x.href or _same_page(x.href, c.page.url)]
+        )
+        if found is None:
+            break
+        outcome = await act(c, found.candidate)
+        if outcome.kind != "opened":
+            break
+        loaded += 1
+    return loaded

@@ -23,6 +23,7 @@ from typing import Any
 import yaml
 
 from .bundle import STEP_OK, BundleWriter, Step
+from .controls import load_more
 from .discovery import Found
 from .journey_account import account_pages, login_page, password_reset_page, register_page, sign_in
 from .journey_browse import cart, home, popups, products
@@ -148,6 +149,7 @@ def _open_listing(c: Crawl):
             raise NotFound("no listing/category link found on the home page")
         step.found_by, step.confidence = found.found_by, found.confidence
         await c.goto(found.url, step)
+        await load_more(c)
         more = c.vocab.product_links(await c.candidates(context=True), c.origin)
         known = {f.url for f in c.state.get("products", [])}
         c.state.setdefault("products", []).extend(f for f in more if f.url not in known)

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from .bundle import Step
-from .controls import open_menus, open_panel_link, reveal_field
+from .controls import load_more, open_menus, open_panel_link, reveal_field
 from .discovery import Candidate, Found, clean_label, normalise
 from .product_dialogs import dialog_products, open_dialog, quick_views
 from .readers import availability, find_prices
@@ -222,6 +222,7 @@ def _visit_found(c: Crawl, found: Found, collect_products: bool = False):
         step.found_by, step.confidence = found.found_by, found.confidence
         await c.goto(found.url, step)
         if collect_products:
+            await load_more(c)
             cands = await c.candidates(context=True)
             more = c.vocab.product_links(cands, c.origin)
             known = {f.url for f in c.state.get("products", [])}
