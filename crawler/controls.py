@@ -54,8 +54,10 @@ def describe(cand: Candidate) -> str:
     return f"{cand.via} \u2192 {step}" if cand.via else step
 
 
-def _key(cand: Candidate) -> tuple[str, str, str, str]:
-    return (cand.tag, cand.href.split("#")[0] if cand.href else "", normalise(cand.text), cand.aria)
+def _key(cand: Candidate) -> tuple[str, str, str, str, str]:
+    # The region tells a dialog's "Add to cart" from the same button on the card behind it.
+    href = cand.href.split("#")[0] if cand.href else ""
+    return (cand.tag, href, normalise(cand.text), cand.aria, cand.region)
 
 
 async def act(c: Crawl, cand: Candidate, wait_ms: int = 250) -> Outcome:
@@ -65,7 +67,7 @@ async def act(c: Crawl, cand: Candidate, wait_ms: int = 250) -> Outcome:
     # Collecting re-marks the page's controls: click the fresh mark of the same control.
     now = await c.candidates(remember=False)
     before = {_key(x) for x in now if x.visible}
-    same = [x for x in now if _key(x) == _key(cand) and x.region == cand.region]
+    same = [x for x in now if _key(x) == _key(cand)]
     fields_before = {f["path"] for f in await c.fields() if f["visible"]}
     await c.click(same[0] if same else cand, wait_ms=wait_ms)
     url = c.page.url
@@ -111,7 +113,7 @@ async def open_menus(c: Crawl, cands: list[Candidate]) -> list[Candidate]:
     pool (found_by "click 'Menu' icon in header → link '...'"). The page is reloaded after,
     so no open panel is mistaken for a pop-up later."""
     found: list[Candidate] = []
-    tried: set[tuple[str, str, str, str]] = set()
+    tried: set[tuple[str, ...]] = set()
     for target in ("menu_toggle", "account_toggle"):
         for toggle in toggles(c, cands, target)[:2]:
             key = _key(toggle.candidate)

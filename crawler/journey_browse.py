@@ -69,6 +69,54 @@ ROWS_JS = r"""(args) => {
 }"""
 
 
+# Option groups beside the add-to-cart control that have nothing chosen yet: radio groups
+# with no radio checked, and groups of two or more short sibling buttons (size or colour
+# swatches). Returns a selector for the first usable choice of each group; clicks nothing.
+OPTION_CHOICES_JS = r"""(words) => {
+  const re = new RegExp(words, 'i');
+  const text = el => (el.innerText || el.value || '').replace(/\s+/g, ' ').trim();
+  const add = Array.from(document.querySelectorAll('button, input[type=submit], [role=button]'))
+    .find(b => re.test(text(b)) || re.test(b.getAttribute('aria-label') || ''));
+  if (!add) return [];
+  let box = add.closest('form');
+  for (let n = add.parentElement, i = 0; !box && n && i < 4; n = n.parentElement, i++)
+    if (n.querySelectorAll('button, input[type=radio], [role=radio]').length > 2) box = n;
+  if (!box) return [];
+  const out = [];
+  const mark = (el) => {
+    const id = 'opt-' + out.length;
+    el.setAttribute('data-b2cect-c', id);
+    out.push('[data-b2cect-c="' + id + '"]');
+  };
+  const radios = {};
+  for (const r of box.querySelectorAll('input[type=radio]'))
+    (radios[r.name] = radios[r.name] || []).push(r);
+  for (const group of Object.values(radios))
+    if (!group.some(r => r.checked)) {
+      const r = group.find(r => !r.disabled);
+      if (r) mark(r);
+    }
+  const groups = new Map();
+  for (const b of box.querySelectorAll('button, [role=radio], [aria-pressed]')) {
+    if (b === add || b.disabled) continue;
+    const submits = b.tagName === 'BUTTON' && (b.getAttribute('type') || 'submit') === 'submit';
+    if (submits && !b.hasAttribute('aria-pressed') && b.getAttribute('role') !== 'radio')
+      continue;
+    const t = text(b);
+    if (!t || t.length > 12 || /^[+\-−]$/.test(t)) continue;
+    const list = groups.get(b.parentElement) || [];
+    list.push(b); groups.set(b.parentElement, list);
+  }
+  for (const list of groups.values()) {
+    if (list.length < 2) continue;
+    if (list.some(b => b.getAttribute('aria-pressed') === 'true' ||
+                       b.getAttribute('aria-checked') === 'true')) continue;
+    mark(list[0]);
+  }
+  return out;
+}"""
+
+
 async def home(c: Crawl) -> Step:
     async def action(step: Step) -> None:
         step.found_by, step.confidence = "start URL", 1.0
@@ -475,14 +523,20 @@ def _product_action(
             if state:
                 why = f"{why} ({source.replace('_', ' ')})"
                 break
-        cands = await c.candidates()
-        add = c.vocab.best(
-            "add_to_cart", [x for x in cands if not x.href or "add" in x.href], c.origin
-        )
-        if not state and add is not None and add.candidate.disabled:
-            state, why = "out_of_stock", "add-to-cart control disabled"
+        cands = [x for x in await c.candidates() if not x.href or "add" in x.href]
+        add = c.vocab.best("add_to_cart", cands, c.origin)
+        needs_options = False
+        if add is None:
+            # A disabled add-to-cart: sold out, or waiting for a size or colour to be chosen.
+            off = c.vocab.best("add_to_cart", [x for x in cands if x.disabled], c.origin, 0.2)
+            if off is not None and state != "out_of_stock" and await _option_groups(c):
+                add, needs_options = off, True
+            elif off is not None and not state:
+                state, why = "out_of_stock", "add-to-cart control disabled"
         if state:
             step.tags = [state]
+        if needs_options:
+            step.tags.append("needs_options")
         seen.append(
             {
                 "step": step.id,
@@ -515,7 +569,7 @@ async def cart_add(c: Crawl) -> Step:
         cands = None
         if product.get("dialog"):
             _control, outcome = await open_dialog(c, product["url"], product["dialog"])
-            cands = [x for x in outcome.new if x.region == "dialog" and not x.href]
+            cands = [x for x in await c.candidates() if x.region == "dialog" and not x.href]
         await _choose_required_options(c)
         found = await c.find(
             "add_to_cart",
@@ -545,13 +599,25 @@ async def cart_add(c: Crawl) -> Step:
     return await c.step("cart_add", action, capture="screen")
 
 
+async def _option_groups(c: Crawl) -> int:
+    words = "|".join(re.escape(w) for w in c.vocab.targets["add_to_cart"].words)
+    return len(await c.page.evaluate(OPTION_CHOICES_JS, words))
+
+
 async def _choose_required_options(c: Crawl) -> None:
-    """Pick the first real option of selects/radios in the add-to-cart form (size, colour)."""
+    """Pick the first real option of selects/radios in the add-to-cart form (size, colour),
+    and the first of each group of option buttons ("swatches") beside the add-to-cart control."""
     for f in await c.fields():
         if f["tag"] == "select" and f["visible"] and not f["value"] and len(f["options"]) > 1:
             option = next((o for o in f["options"] if o["value"]), None)
             if option:
                 await c.page.locator(f["selector"]).select_option(value=option["value"])
+    words = "|".join(re.escape(w) for w in c.vocab.targets["add_to_cart"].words)
+    for selector in await c.page.evaluate(OPTION_CHOICES_JS, words):
+        try:
+            await c.click(selector, wait_ms=100)
+        except Exception:  # noqa: BLE001 - an option that cannot be clicked stays unchosen
+            continue
 
 
 async def cart(c: Crawl, probe: str = "") -> Step:

@@ -31,8 +31,7 @@ def quick_views(c: Crawl, cands: list[Candidate]) -> list[Found]:
 
 async def open_dialog(c: Crawl, page_url: str, card: str) -> tuple[Found, Any]:
     """Open the page and the quick view of the card whose text is `card`; (control, outcome)."""
-    if c.page.url != page_url:
-        await c.goto(page_url)
+    await c.goto(page_url)  # a fresh page: no dialog of an earlier card still open
     found = next(
         (f for f in quick_views(c, await c.candidates(context=True)) if _card(f) == card), None
     )
@@ -66,7 +65,7 @@ def dialog_product_action(c: Crawl, page_url: str, found: Found, seen: list[dict
             DIALOG_SELECTOR,
         )
         state, why = availability(text, [], c.vocab)
-        in_dialog = [x for x in outcome.new if x.region == "dialog"]
+        in_dialog = [x for x in await c.candidates() if x.region == "dialog"]
         add = c.vocab.best("add_to_cart", [x for x in in_dialog if not x.href], c.origin)
         if not state and add is not None and add.candidate.disabled:
             state, why = "out_of_stock", "add-to-cart control disabled"

@@ -230,6 +230,9 @@ PREPARE_SNAPSHOT_JS = (
   for (const t of toggles) {
     if (opened >= args.maxOpen) break;
     if (!B.visible(t)) continue;
+    // Menus (hamburger, account dropdown) are not content: opened, they would cover the page.
+    if (t.hasAttribute('aria-haspopup') || ['header', 'nav', 'menu'].includes(B.region(t)))
+      continue;
     const href = t.getAttribute('href');
     if (href && !href.startsWith('#')) continue;            // a real link, not a tab
     if (t.closest('form') && t.tagName === 'BUTTON' && (t.type || 'submit') === 'submit') continue;
