@@ -26,7 +26,7 @@ from .bundle import STEP_OK, BundleWriter, Step
 from .controls import load_more
 from .discovery import Found
 from .journey_account import account_pages, login_page, password_reset_page, register_page, sign_in
-from .journey_browse import cart, home, popups, products
+from .journey_browse import cart, category_by_cards, home, nav_categories, popups, products
 from .journey_info import info_pages
 from .profile import load_profile
 from .scan import (
@@ -146,6 +146,10 @@ def _open_listing(c: Crawl):
         if found is None and pooled and pooled.url.rstrip("/") != c.start_url.rstrip("/"):
             found = pooled
         if found is None:
+            guesses = nav_categories(c, c.state.get("home_cands") or [])
+            if guesses:  # short navigation words ("Kitchen"): the one leading to product cards
+                await category_by_cards(c, guesses)(step)
+                return
             raise NotFound("no listing/category link found on the home page")
         step.found_by, step.confidence = found.found_by, found.confidence
         await c.goto(found.url, step)

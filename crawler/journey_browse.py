@@ -7,11 +7,11 @@ from typing import Any
 
 from .bundle import Step
 from .controls import load_more, open_menus, open_panel_link, reveal_field
-from .discovery import Candidate, Found, clean_label, normalise
+from .discovery import MIN_CONFIDENCE, Candidate, Found, clean_label, normalise
 from .product_dialogs import dialog_products, open_dialog, quick_views
 from .readers import availability, find_prices
 from .scripts import OVERLAYS_JS, STRUCTURED_DATA_JS
-from .session import Blocked, Crawl, NotFound, Skip, _is_action_url
+from .session import LINK_TARGETS, Blocked, Crawl, NotFound, Skip, _is_action_url
 
 MAX_LINKS = 40
 MAX_LISTINGS = 2
@@ -248,6 +248,13 @@ async def listings(c: Crawl) -> None:
     if not targets and pooled and pooled.url.rstrip("/") != c.start_url.rstrip("/"):
         targets.append(pooled)
     if not targets:
+        # No link says "all products" or "category": try the short words of the navigation.
+        guesses = nav_categories(c, cands)
+        if guesses:
+            step = await c.step("listing", category_by_cards(c, guesses))
+            if step.status == "ok":
+                await listing_controls(c, step)
+                return
         await c.step("listing", _blocked("no listing/category link found on the home page"))
         return
     first: Step | None = None
@@ -256,6 +263,55 @@ async def listings(c: Crawl) -> None:
         first = first or (step if step.status == "ok" else None)
     if first is not None:
         await listing_controls(c, first)
+
+
+MIN_CARDS = 3  # product cards that make a page a listing
+MAX_CATEGORY_GUESSES = 3
+
+
+def nav_categories(c: Crawl, cands: list[Candidate]) -> list[Candidate]:
+    """Links of the main navigation or a menu with a short label ("Kitchen", "厨房") that
+    name no other journey page: category links, recognised by where they stand."""
+    product_re = c.vocab.regexes("product_url")
+    out: list[Candidate] = []
+    for x in cands:
+        label = normalise(x.text)
+        if not x.href or x.region not in ("nav", "header", "menu") or not c.same_site(x.href):
+            continue
+        if not label or len(label) > 20 or len(label.split()) > 3 or _is_action_url(x.href):
+            continue
+        if x.href.rstrip("/") == c.start_url.rstrip("/") or product_re.search(x.href):
+            continue
+        if any(c.vocab.score(t, x)[0] >= MIN_CONFIDENCE for t in LINK_TARGETS if t != "listing"):
+            continue
+        if all(o.href != x.href for o in out):
+            out.append(x)
+    return out[:MAX_CATEGORY_GUESSES]
+
+
+def category_by_cards(c: Crawl, guesses: list[Candidate]):
+    """Open the guessed category links until one leads to a page of product cards."""
+
+    async def action(step: Step) -> None:
+        for cand in guesses:
+            await c.goto(cand.href, step)
+            await load_more(c)
+            page = await c.candidates(context=True)
+            cards = c.vocab.product_links(page, c.origin)
+            count = len(cards) or len(quick_views(c, page))
+            if count >= MIN_CARDS:
+                step.url = cand.href
+                step.found_by = (
+                    f"{cand.region} link '{normalise(cand.text)[:30]}'"
+                    f" \u2192 page with {count} product cards"
+                )
+                step.confidence = 0.7
+                known = {f.url for f in c.state.get("products", [])}
+                c.state.setdefault("products", []).extend(f for f in cards if f.url not in known)
+                return
+        raise NotFound("no navigation link led to a page of product cards")
+
+    return action
 
 
 def _blocked(reason: str):
