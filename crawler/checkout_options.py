@@ -19,7 +19,8 @@ from .session import Crawl
 MIN_CHOICES = 2  # one "Select" button is a lone action, not a list of options
 TIME_RE = re.compile(
     r"\d+\s*[-–~至到]\s*\d+\s*(个)?(工作日|天|日|working days?|business days?|days?)|"
-    r"(次日|当日|隔日|next[- ]day|same[- ]day)(达|送达|delivery)?|\d+\s*(个)?(工作日|天|days?)",
+    r"(次日|当日|隔日|next[- ]day|same[- ]day)(达|送达|delivery)?|"
+    r"\d+\s*(个)?(工作日|天|(working |business )?days?)",
     re.I,
 )
 
@@ -52,7 +53,7 @@ async def choice_step(c: Crawl, state: dict[str, Any]):
             for option in options:
                 entry = {
                     "label": option["label"],
-                    "group": "choice-buttons",
+                    "group": "delivery",  # a name the delivery checks read as such
                     "price_text": option["price_text"],
                     "note": option["time_text"],
                 }

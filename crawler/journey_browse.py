@@ -487,6 +487,8 @@ async def _result_items(c: Crawl) -> list[str]:
         name = normalise(f.candidate.text or f.candidate.aria)
         if name and name not in names:
             names.append(name)
+    if not names:  # product cards without product pages (quick-view cards)
+        names = [normalise(f.candidate.context)[:80] for f in quick_views(c, cands)]
     return names
 
 
@@ -721,9 +723,17 @@ async def retry_after_login(c: Crawl) -> None:
         await cart(c)
 
 
+def _row_name(c: Crawl, row: dict[str, Any]) -> str:
+    """A cart line's product: its link, unless the only link is an action ("Remove")."""
+    link = row["link_text"]
+    if link and c.vocab.score("remove_item", Candidate(text=link, tag="a"))[0] < 0.5:
+        return link
+    return row["text"]
+
+
 async def cart_items(c: Crawl) -> list[str]:
     rows = await c.page.evaluate(ROWS_JS, {})
-    items = [normalise(r["link_text"] or r["text"]) for r in rows if r["has_qty"]]
+    items = [normalise(_row_name(c, r)) for r in rows if r["has_qty"]]
     if not items:
         cands = await c.candidates()
         items = [

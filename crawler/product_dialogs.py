@@ -88,19 +88,21 @@ def dialog_product_action(c: Crawl, page_url: str, found: Found, seen: list[dict
 
 
 async def dialog_products(c: Crawl, pages: list[str], limit: int) -> list[dict[str, Any]]:
-    """Open up to `limit` product dialogs from the cards of the given pages (one sold out
-    first when a card says so)."""
-    seen: list[dict[str, Any]] = []
+    """Open up to `limit` product dialogs from the cards of the given pages; a card that says
+    sold out is among them when any does (items about out-of-stock goods need one)."""
     sold_out = c.vocab.pattern("availability", "out_of_stock")
+    cards: list[tuple[str, Found]] = []
     for url in pages:
-        if len(seen) >= limit:
-            break
         await c.goto(url)
-        views = quick_views(c, await c.candidates(context=True))
-        views.sort(key=lambda f: not sold_out.search(f.candidate.context))
-        for found in views[: limit - len(seen)]:
-            try:
-                await c.step("product", dialog_product_action(c, url, found, seen))
-            finally:
-                c.capture_scope = None
+        for found in quick_views(c, await c.candidates(context=True)):
+            if all(_card(found) != _card(known) for _url, known in cards):
+                cards.append((url, found))
+    out = [x for x in cards if sold_out.search(x[1].candidate.context)][:1]
+    plan = [x for x in cards if x not in out][: max(0, limit - len(out))] + out
+    seen: list[dict[str, Any]] = []
+    for url, found in plan:
+        try:
+            await c.step("product", dialog_product_action(c, url, found, seen))
+        finally:
+            c.capture_scope = None
     return seen
