@@ -1,6 +1,6 @@
 """Reach on the storefront zoo: scan each zoo shop (fixtures/shapes/) and print its reach table,
-how many machine-checkable items were decided, and how the table compares with the expected one
-(fixtures/shapes/expected_reach.yaml).
+how many machine-checkable items were decided, and how reach and the verdicts of the items its
+shape touches compare with the expected ones (fixtures/shapes/expected_reach.yaml).
 
 Usage: .venv/bin/python benchmarks/zoo_reach.py [SHAPE ...] [--rows] [--keep DIR]
 No order is ever placed: the zoo shops are scanned as real stores, and the script says so if
@@ -17,7 +17,7 @@ from pathlib import Path
 from b2cect.crawler.bundle import Bundle
 from b2cect.crawler.scan import ScanOptions, scan_sync
 from b2cect.shapes import CUSTOMER, SHAPES, ShapeStore
-from b2cect.shapes.expected import expected_reach
+from b2cect.shapes.expected import expected_reach, expected_verdicts
 
 from b2cect import pipeline
 
@@ -52,7 +52,11 @@ def main() -> None:
     for name in args.shapes:
         bundle_dir, placed, seconds = scan_shape(name, root / name)
         rows = reach_of(bundle_dir)
-        score = pipeline.audit(bundle_dir).score
+        result = pipeline.audit(bundle_dir)
+        score = result.score
+        want_verdicts = expected_verdicts(name)
+        got = {v.clause_id: v for v in result.verdicts}
+        differ = [k for k, outcome in want_verdicts.items() if got[k].outcome.value != outcome]
         want = expected_reach(name)
         reached = [k for k in want if rows.get(k, {}).get("status") == "ok"]
         missed = [k for k in want if k not in reached]
@@ -61,8 +65,11 @@ def main() -> None:
         print(
             f"\n== {name} ({SHAPES[name].lang}, {SHAPES[name].about}): reach {len(reached)}/"
             f"{len(want)}, decided {score.coverage_decided}/{score.coverage_total},"
+            f" verdicts as expected {len(want_verdicts) - len(differ)}/{len(want_verdicts)},"
             f" {seconds:.0f} s{', ORDER PLACED' if placed else ''}"
         )
+        for key in differ:
+            print(f"   verdict {key}: {got[key].outcome.value}, expected {want_verdicts[key]}")
         for kind in missed:
             row = rows.get(kind, {})
             print(f"   missing {kind:<18} {row.get('status', '-'):<8} {row.get('note', '')[:90]}")

@@ -14,7 +14,9 @@ from b2cect.crawler.profile import load_profile
 from b2cect.crawler.redact import Redactor
 from b2cect.crawler.scan import ScanOptions, crawl_session, run_sync, scan_sync
 from b2cect.shapes import CUSTOMER, SHAPES, ShapeStore
-from b2cect.shapes.expected import expected_reach
+from b2cect.shapes.expected import expected_reach, expected_verdicts
+
+from b2cect import pipeline
 
 pytestmark = pytest.mark.browser
 
@@ -54,6 +56,17 @@ def test_zoo_shop_is_reached_whole_and_no_order_placed(name, zoo_scans):
     assert bundle.facts["cart_add"]["added"], bundle.facts["cart_add"]
 
 
+@pytest.mark.parametrize("name", [n for n in SHAPES if expected_verdicts(n)])
+def test_zoo_verdicts_of_the_items_each_shape_touches(name, zoo_scans):
+    bundle, _ = zoo_scans(name)
+    want = expected_verdicts(name)
+    verdicts = pipeline.audit(bundle.root, list(want)).verdicts
+    got = {v.clause_id: v.outcome.value for v in verdicts}
+    assert got == want, {
+        v.clause_id: v.reason for v in verdicts if got[v.clause_id] != want[v.clause_id]
+    }
+
+
 def _steps(bundle: Bundle, kind: str):
     return [s for s in bundle.steps if s.kind == kind and s.status == "ok"]
 
@@ -84,8 +97,9 @@ def test_product_dialogs_count_as_product_views(zoo_scans):
     assert any("out_of_stock" in s.tags for s in dialogs), "the sold-out card was not opened"
 
 
-def test_checkout_choice_buttons_reach_review_and_record_options(zoo_scans):
-    bundle, _ = zoo_scans("select_buttons")
+@pytest.mark.parametrize("name", ["select_buttons", "drawer"])
+def test_checkout_choice_buttons_reach_review_and_record_options(name, zoo_scans):
+    bundle, _ = zoo_scans(name)
     choices = bundle.facts["checkout_choices"]
     assert [o["price_text"] for o in choices["options"]] == ["$8.00", "$20.00", "Free"]
     assert choices["options"][0]["chosen"] and choices["options"][0]["time_text"]
@@ -93,13 +107,27 @@ def test_checkout_choice_buttons_reach_review_and_record_options(zoo_scans):
     assert {d["price_text"] for d in delivery} >= {"$8.00", "$20.00"}
 
 
-def test_xhr_login_with_toast_and_client_redirect_signs_in(zoo_scans):
-    bundle, _ = zoo_scans("xhr_login")
+@pytest.mark.parametrize(("name", "message"), [("xhr_login", "登录成功"), ("icons", "Signed in")])
+def test_xhr_login_with_toast_and_client_redirect_signs_in(name, message, zoo_scans):
+    bundle, _ = zoo_scans(name)
     assert bundle.facts["login"]["status"] == "ok"
     sign_in = [s for s in bundle.steps if s.kind == "sign_in"][0]
-    assert "登录成功" in sign_in.found_by or "left the login page" in sign_in.found_by
+    assert message in sign_in.found_by or "left the login page" in sign_in.found_by
+
+
+def test_cart_behind_a_login_is_opened_again_signed_in(zoo_scans):
+    bundle, _ = zoo_scans("xhr_login")
     carts = [s for s in bundle.steps if s.kind == "cart"]
-    assert carts[0].status == "blocked" and carts[-1].status == "ok"  # retried signed in
+    assert carts[0].status == "blocked" and carts[-1].status == "ok"
+    assert bundle.facts["cart_add"]["cart_contains"]
+
+
+def test_size_swatches_are_chosen_before_adding(zoo_scans):
+    bundle, _ = zoo_scans("options")  # every product there needs a size
+    fact = bundle.facts["cart_add"]
+    product = next(s for s in bundle.steps if s.id == fact["product_step"])
+    assert "needs_options" in product.tags and "out_of_stock" not in product.tags
+    assert fact["added"] and fact["cart_contains"], fact
 
 
 def test_shadow_roots_are_searched_and_saved(zoo_scans):
