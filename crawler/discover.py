@@ -23,9 +23,10 @@ from typing import Any
 import yaml
 
 from .bundle import STEP_OK, BundleWriter, Step
+from .controls import load_more
 from .discovery import Found
 from .journey_account import account_pages, login_page, password_reset_page, register_page, sign_in
-from .journey_browse import cart, home, popups, products
+from .journey_browse import cart, category_by_cards, home, nav_categories, popups, products
 from .journey_info import info_pages
 from .profile import load_profile
 from .scan import (
@@ -145,9 +146,14 @@ def _open_listing(c: Crawl):
         if found is None and pooled and pooled.url.rstrip("/") != c.start_url.rstrip("/"):
             found = pooled
         if found is None:
+            guesses = nav_categories(c, c.state.get("home_cands") or [])
+            if guesses:  # short navigation words ("Kitchen"): the one leading to product cards
+                await category_by_cards(c, guesses)(step)
+                return
             raise NotFound("no listing/category link found on the home page")
         step.found_by, step.confidence = found.found_by, found.confidence
         await c.goto(found.url, step)
+        await load_more(c)
         more = c.vocab.product_links(await c.candidates(context=True), c.origin)
         known = {f.url for f in c.state.get("products", [])}
         c.state.setdefault("products", []).extend(f for f in more if f.url not in known)

@@ -76,6 +76,9 @@ class Candidate:
     context: str = ""  # text of the surrounding card/row (product cards, order rows)
     rel: str = ""
     index: int = 0  # document order
+    hint: str = ""  # icon hints: class, id, data-testid, sprite <use href>, icon-font ligature
+    expanded: str = ""  # aria-expanded ("true"/"false"), or "popup" for aria-haspopup
+    via: str = ""  # how it was uncovered: "click 'Menu' in header" (a replayable path)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Candidate:
@@ -108,6 +111,7 @@ class _Target:
     avoid_url_re: re.Pattern[str] | None
     where: str = ""
     needs_text: bool = False  # a control must be named by its text/aria, not only its URL
+    hint_re: re.Pattern[str] | None = None  # icon hints (class, id, sprite, ligature)
 
 
 @dataclass
@@ -134,6 +138,7 @@ class Vocabulary:
                 avoid_url_re=re.compile("|".join(avoid_urls), re.I) if avoid_urls else None,
                 where=spec.get("where", ""),
                 needs_text=bool(spec.get("needs_text", False)),
+                hint_re=word_pattern(str(h) for h in spec.get("hints", [])),
             )
 
     # --- word lists ------------------------------------------------------------------------------
@@ -173,6 +178,9 @@ class Vocabulary:
                 evidence.append((0.5, f"aria/title '{normalise(cand.aria)[:40]}'"))
         if spec.needs_text and not evidence:
             return 0.0, ""
+        if not label and spec.hint_re and cand.hint and (m := spec.hint_re.search(cand.hint)):
+            # An icon-only control: its class, sprite or icon-font name says what it is.
+            evidence.append((0.5, f"icon hint '{m.group(0)}'"))
         path = _path_and_query(cand.href)
         if path and spec.url_re and (m := spec.url_re.search(path)):
             evidence.append((0.55, f"url pattern {m.group(0)}"))
@@ -192,7 +200,11 @@ class Vocabulary:
             confidence *= 0.5
         if cand.disabled:
             confidence *= 0.3
-        return round(min(confidence, 0.99), 3), " + ".join(note for _, note in evidence)
+        note = " + ".join(note for _, note in evidence)
+        if cand.via:
+            note = f"{cand.via} \u2192 {kind} '{normalise(cand.text or cand.aria)[:30]}'"
+            note += f" ({' + '.join(n for _, n in evidence)})"
+        return round(min(confidence, 0.99), 3), note
 
     def rank(
         self,
@@ -372,6 +384,10 @@ def _path_and_query(url: str) -> str:
     if not url or url.startswith("javascript:"):
         return ""
     parts = urlsplit(url)
+    route = parts.fragment if parts.fragment.startswith(("/", "!/")) else ""
+    # A hash route ('#/cart', '#!/cart') is the app's own path: read it like one.
+    if route and parts.path in ("", "/"):
+        return route.lstrip("!")
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 

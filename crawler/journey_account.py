@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -10,6 +11,7 @@ from .bundle import Step
 from .discovery import Found
 from .session import Blocked, Crawl, NotFound, Skip
 
+LOGIN_SETTLE_S = 4  # how long signs of a sign-in may take to show (toast, then a redirect)
 WEAK_PASSWORD = "123"  # typed to watch the strength aid react; registration is never submitted
 STRENGTH_RE = re.compile(
     r"密码强度|强度|弱|中等|较强|太短|过于简单|至少|位|weak|medium|strong|too short|too common|"
@@ -73,7 +75,32 @@ async def login_page(c: Crawl) -> Step:
         c.state["login_fields"] = fields
         step.tags = [f"password_fields:{sum(f['type'] == 'password' for f in fields)}"]
 
-    return await c.step("login", _visit(c, "login", then=read))
+    visit = _visit(c, "login", then=read)
+
+    async def action(step: Step) -> None:
+        try:
+            await visit(step)
+        except NotFound:
+            if not await _login_behind_account(c, step):
+                raise
+            await read(step)
+
+    return await c.step("login", action)
+
+
+async def _login_behind_account(c: Crawl, step: Step) -> bool:
+    """No login link: many stores show only an account icon, which sends a visitor to the
+    sign-in form. Open it; a visible password field there makes it the login page."""
+    found = c.pool.get("account")
+    if found is None or c.logged_in:
+        return False
+    await c.goto(found.url, step)
+    fields = await c.fields()
+    if not any(f["type"] == "password" and f["visible"] for f in fields):
+        return False
+    step.found_by = f"{found.found_by} \u2192 sign-in form (account link while signed out)"
+    step.confidence = round(found.confidence * 0.9, 3)
+    return True
 
 
 async def register_page(c: Crawl) -> Step:
@@ -231,6 +258,7 @@ async def sign_in(c: Crawl, credentials: tuple[str, str] | None, env_name: str) 
         await c.page.locator(user_field["selector"]).fill(user)
         await c.page.locator(password_field["selector"]).fill(password)
         before = c.page.url
+        cookies_before = {f"{k['name']}={k['value']}" for k in await c.context.cookies()}
         if pins.submit:
             await c.click(pins.submit, wait_ms=300)
         else:
@@ -240,14 +268,14 @@ async def sign_in(c: Crawl, credentials: tuple[str, str] | None, env_name: str) 
             else:
                 await c.page.locator(password_field["selector"]).press("Enter")
                 await c.settle(500)
-        ok, why = await _logged_in(c, before)
+        ok, why = await _logged_in(c, before, cookies_before)
         if not ok:
             c.writer.set_fact(
                 "login", {"status": "failed", "step": step.id, "method": "form", "reason": why}
             )
             raise Blocked(f"login failed: {why}", screenshot=True)
         c.logged_in = True
-        step.found_by = "login form"
+        step.found_by = f"login form ({why})" if why else "login form"
         start_path = urlsplit(c.start_url).path.rstrip("/")
         if start_path and not urlsplit(c.page.url).path.startswith(start_path):
             # Some stores land a customer outside the start URL's language prefix after login
@@ -297,25 +325,58 @@ async def _form_submit(c: Crawl, field: dict[str, Any]) -> str:
     )
 
 
-async def _logged_in(c: Crawl, before: str) -> tuple[bool, str]:
-    """Did the login work? A logout link appearing is the surest sign."""
+async def _logged_in(c: Crawl, before: str, cookies_before: set[str] | None = None):
+    """Did the login work? Judged on signals once the network and the page have settled, for
+    a few seconds at most: an XHR sign-in shows "登录成功" and redirects a moment later."""
+    deadline = time.monotonic() + LOGIN_SETTLE_S
+    while True:
+        verdict, why = await _login_signals(c, before, cookies_before)
+        if verdict is not None:
+            return verdict, why
+        if time.monotonic() >= deadline:
+            return False, why
+        await c.page.wait_for_timeout(250)
+        await c.settle()
+
+
+async def _login_signals(
+    c: Crawl, before: str, cookies_before: set[str] | None
+) -> tuple[bool | None, str]:
+    """(True, why) signed in; (False, why) refused; (None, why) not yet known."""
     if c.profile.login.success:
-        return (
-            await c.page.locator(c.profile.login.success).count() > 0,
-            "success selector not found",
-        )
+        found = await c.page.locator(c.profile.login.success).count() > 0
+        return (True, "success selector") if found else (None, "success selector not found")
     cands = await c.candidates()
-    logout = c.vocab.best("logout", cands, c.origin, minimum=0.5)
-    if logout is not None:
-        return True, ""
+    if c.vocab.best("logout", cands, c.origin, minimum=0.5) is not None:
+        return True, "a sign-out control appeared"
     text = await c.visible_text(6000)
     failed = c.vocab.pattern("login_challenges", "login_failed").search(text)
     if failed:
         return False, f"the store said '{failed.group(0)}'"
     fields = await c.fields()
-    if any(f["type"] == "password" and f["visible"] for f in fields):
-        return False, "still on the login form"
-    return c.page.url != before, "no sign of being logged in"
+    on_form = any(f["type"] == "password" and f["visible"] for f in fields)
+    success = c.vocab.pattern("login_challenges", "login_success").search(text)
+    cookies = {f"{k['name']}={k['value']}" for k in await c.context.cookies()}
+    session_changed = cookies_before is not None and cookies != cookies_before
+    if not on_form:
+        if success or c.page.url != before:
+            signs = [
+                *([f"message '{success.group(0)}'"] if success else []),
+                *(["left the login page"] if c.page.url != before else []),
+                *(["session cookie changed"] if session_changed else []),
+            ]
+            return True, " + ".join(signs)
+        return (
+            (True, "form gone + session cookie changed")
+            if session_changed
+            else (
+                None,
+                "no sign of being logged in",
+            )
+        )
+    if success:
+        return None, f"message '{success.group(0)}' but still on the login form"
+    return None, "still on the login form"
 
 
 async def account_pages(c: Crawl) -> None:

@@ -6,10 +6,12 @@ import re
 from typing import Any
 
 from .bundle import Step
-from .discovery import Candidate, Found, clean_label, normalise
+from .controls import load_more, open_menus, open_panel_link, reveal_field
+from .discovery import MIN_CONFIDENCE, Candidate, Found, clean_label, normalise
+from .product_dialogs import dialog_products, open_dialog, quick_views
 from .readers import availability, find_prices
 from .scripts import OVERLAYS_JS, STRUCTURED_DATA_JS
-from .session import Blocked, Crawl, NotFound, Skip, _is_action_url
+from .session import LINK_TARGETS, Blocked, Crawl, NotFound, Skip, _is_action_url
 
 MAX_LINKS = 40
 MAX_LISTINGS = 2
@@ -67,6 +69,54 @@ ROWS_JS = r"""(args) => {
 }"""
 
 
+# Option groups beside the add-to-cart control that have nothing chosen yet: radio groups
+# with no radio checked, and groups of two or more short sibling buttons (size or colour
+# swatches). Returns a selector for the first usable choice of each group; clicks nothing.
+OPTION_CHOICES_JS = r"""(words) => {
+  const re = new RegExp(words, 'i');
+  const text = el => (el.innerText || el.value || '').replace(/\s+/g, ' ').trim();
+  const add = Array.from(document.querySelectorAll('button, input[type=submit], [role=button]'))
+    .find(b => re.test(text(b)) || re.test(b.getAttribute('aria-label') || ''));
+  if (!add) return [];
+  let box = add.closest('form');
+  for (let n = add.parentElement, i = 0; !box && n && i < 4; n = n.parentElement, i++)
+    if (n.querySelectorAll('button, input[type=radio], [role=radio]').length > 2) box = n;
+  if (!box) return [];
+  const out = [];
+  const mark = (el) => {
+    const id = 'opt-' + out.length;
+    el.setAttribute('data-b2cect-c', id);
+    out.push('[data-b2cect-c="' + id + '"]');
+  };
+  const radios = {};
+  for (const r of box.querySelectorAll('input[type=radio]'))
+    (radios[r.name] = radios[r.name] || []).push(r);
+  for (const group of Object.values(radios))
+    if (!group.some(r => r.checked)) {
+      const r = group.find(r => !r.disabled);
+      if (r) mark(r);
+    }
+  const groups = new Map();
+  for (const b of box.querySelectorAll('button, [role=radio], [aria-pressed]')) {
+    if (b === add || b.disabled) continue;
+    const submits = b.tagName === 'BUTTON' && (b.getAttribute('type') || 'submit') === 'submit';
+    if (submits && !b.hasAttribute('aria-pressed') && b.getAttribute('role') !== 'radio')
+      continue;
+    const t = text(b);
+    if (!t || t.length > 12 || /^[+\-−]$/.test(t)) continue;
+    const list = groups.get(b.parentElement) || [];
+    list.push(b); groups.set(b.parentElement, list);
+  }
+  for (const list of groups.values()) {
+    if (list.length < 2) continue;
+    if (list.some(b => b.getAttribute('aria-pressed') === 'true' ||
+                       b.getAttribute('aria-checked') === 'true')) continue;
+    mark(list[0]);
+  }
+  return out;
+}"""
+
+
 async def home(c: Crawl) -> Step:
     async def action(step: Step) -> None:
         step.found_by, step.confidence = "start URL", 1.0
@@ -74,6 +124,10 @@ async def home(c: Crawl) -> Step:
         text = await c.visible_text()
         c.redactor.add_keep(text)  # store-wide contacts shown to everyone are not personal
         cands = await c.candidates(context=True)
+        # Links kept in menus drawn only when their toggle is clicked (hamburger, account).
+        revealed = await open_menus(c, cands)
+        if revealed:
+            cands = await c.candidates(context=True) + revealed
         c.state["home_cands"] = cands
         c.state["products"] = c.vocab.product_links(cands, c.origin)
 
@@ -199,6 +253,13 @@ async def listings(c: Crawl) -> None:
     if not targets and pooled and pooled.url.rstrip("/") != c.start_url.rstrip("/"):
         targets.append(pooled)
     if not targets:
+        # No link says "all products" or "category": try the short words of the navigation.
+        guesses = nav_categories(c, cands)
+        if guesses:
+            step = await c.step("listing", category_by_cards(c, guesses))
+            if step.status == "ok":
+                await listing_controls(c, step)
+                return
         await c.step("listing", _blocked("no listing/category link found on the home page"))
         return
     first: Step | None = None
@@ -207,6 +268,55 @@ async def listings(c: Crawl) -> None:
         first = first or (step if step.status == "ok" else None)
     if first is not None:
         await listing_controls(c, first)
+
+
+MIN_CARDS = 3  # product cards that make a page a listing
+MAX_CATEGORY_GUESSES = 3
+
+
+def nav_categories(c: Crawl, cands: list[Candidate]) -> list[Candidate]:
+    """Links of the main navigation or a menu with a short label ("Kitchen", "厨房") that
+    name no other journey page: category links, recognised by where they stand."""
+    product_re = c.vocab.regexes("product_url")
+    out: list[Candidate] = []
+    for x in cands:
+        label = normalise(x.text)
+        if not x.href or x.region not in ("nav", "header", "menu") or not c.same_site(x.href):
+            continue
+        if not label or len(label) > 20 or len(label.split()) > 3 or _is_action_url(x.href):
+            continue
+        if x.href.rstrip("/") == c.start_url.rstrip("/") or product_re.search(x.href):
+            continue
+        if any(c.vocab.score(t, x)[0] >= MIN_CONFIDENCE for t in LINK_TARGETS if t != "listing"):
+            continue
+        if all(o.href != x.href for o in out):
+            out.append(x)
+    return out[:MAX_CATEGORY_GUESSES]
+
+
+def category_by_cards(c: Crawl, guesses: list[Candidate]):
+    """Open the guessed category links until one leads to a page of product cards."""
+
+    async def action(step: Step) -> None:
+        for cand in guesses:
+            await c.goto(cand.href, step)
+            await load_more(c)
+            page = await c.candidates(context=True)
+            cards = c.vocab.product_links(page, c.origin)
+            count = len(cards) or len(quick_views(c, page))
+            if count >= MIN_CARDS:
+                step.url = cand.href
+                step.found_by = (
+                    f"{cand.region} link '{normalise(cand.text)[:30]}'"
+                    f" \u2192 page with {count} product cards"
+                )
+                step.confidence = 0.7
+                known = {f.url for f in c.state.get("products", [])}
+                c.state.setdefault("products", []).extend(f for f in cards if f.url not in known)
+                return
+        raise NotFound("no navigation link led to a page of product cards")
+
+    return action
 
 
 def _blocked(reason: str):
@@ -221,6 +331,7 @@ def _visit_found(c: Crawl, found: Found, collect_products: bool = False):
         step.found_by, step.confidence = found.found_by, found.confidence
         await c.goto(found.url, step)
         if collect_products:
+            await load_more(c)
             cands = await c.candidates(context=True)
             more = c.vocab.product_links(cands, c.origin)
             known = {f.url for f in c.state.get("products", [])}
@@ -318,7 +429,7 @@ def pick_query(products: list[Found]) -> str:
 
 async def search(c: Crawl) -> Step:
     async def action(step: Step) -> None:
-        query = c.profile.search_query or pick_query(c.state.get("products", []))
+        query = c.profile.search_query or pick_query(c.state.get("products", []) or _card_names(c))
         if not query:
             raise Blocked("no product name seen to search for")
         if c.page.url.rstrip("/") != c.start_url.rstrip("/"):
@@ -335,6 +446,13 @@ async def search(c: Crawl) -> Step:
             if box:
                 step.found_by = f"search field '{box['name'] or box['id'] or box['placeholder']}'"
                 step.confidence = 0.9 if box["type"] == "search" else 0.75
+        if box is None:
+            # A search icon that shows the field when clicked.
+            outcome = await reveal_field(c, "search_toggle")
+            shown = [f for f in (outcome.fields if outcome else []) if f["cls"] == "search"]
+            if shown:
+                box = shown[0]
+                step.found_by, step.confidence = f"{outcome.path} \u2192 search field", 0.8
         if box is None:
             raise NotFound("no search box found")
         step.url = c.page.url
@@ -357,6 +475,12 @@ async def search(c: Crawl) -> Step:
     return await c.step("search", action)
 
 
+def _card_names(c: Crawl) -> list[Found]:
+    """Product cards without product links (quick-view cards): their text names the goods."""
+    views = quick_views(c, c.state.get("home_cands") or [])
+    return [Found("product", Candidate(text=f.candidate.context), 0.5, "card") for f in views]
+
+
 async def _result_items(c: Crawl) -> list[str]:
     cands = await c.candidates(context=True)
     found = c.vocab.product_links(cands, c.origin)
@@ -368,6 +492,8 @@ async def _result_items(c: Crawl) -> list[str]:
         name = normalise(f.candidate.text or f.candidate.aria)
         if name and name not in names:
             names.append(name)
+    if not names:  # product cards without product pages (quick-view cards)
+        names = [normalise(f.candidate.context)[:80] for f in quick_views(c, cands)]
     return names
 
 
@@ -401,6 +527,14 @@ def product_plan(c: Crawl, limit: int) -> list[Found]:
 async def products(c: Crawl, limit: int) -> None:
     plan = product_plan(c, limit)
     if not plan:
+        # No product pages: details may open in dialogs from the product cards.
+        listing = c.reach.get("listing") or {}
+        pages = [c.start_url] + ([listing["url"]] if listing.get("status") == "ok" else [])
+        seen = await dialog_products(c, pages, min(limit, 3))
+        if seen:
+            c.state["product_pages"] = seen
+            c.writer.set_fact("structured_data", {"products": []})
+            return
         await c.step("product", _blocked("no product link found on home or listing pages"))
         return
     seen: list[dict[str, Any]] = []
@@ -452,14 +586,20 @@ def _product_action(
             if state:
                 why = f"{why} ({source.replace('_', ' ')})"
                 break
-        cands = await c.candidates()
-        add = c.vocab.best(
-            "add_to_cart", [x for x in cands if not x.href or "add" in x.href], c.origin
-        )
-        if not state and add is not None and add.candidate.disabled:
-            state, why = "out_of_stock", "add-to-cart control disabled"
+        cands = [x for x in await c.candidates() if not x.href or "add" in x.href]
+        add = c.vocab.best("add_to_cart", cands, c.origin)
+        needs_options = False
+        if add is None:
+            # A disabled add-to-cart: sold out, or waiting for a size or colour to be chosen.
+            off = c.vocab.best("add_to_cart", [x for x in cands if x.disabled], c.origin, 0.2)
+            if off is not None and state != "out_of_stock" and await _option_groups(c):
+                add, needs_options = off, True
+            elif off is not None and not state:
+                state, why = "out_of_stock", "add-to-cart control disabled"
         if state:
             step.tags = [state]
+        if needs_options:
+            step.tags.append("needs_options")
         seen.append(
             {
                 "step": step.id,
@@ -489,9 +629,14 @@ async def cart_add(c: Crawl) -> Step:
         product = pages[0]
         c.state["cart_product"] = product
         await c.goto(product["url"], step)
+        cands = None
+        if product.get("dialog"):
+            _control, outcome = await open_dialog(c, product["url"], product["dialog"])
+            cands = [x for x in await c.candidates() if x.region == "dialog" and not x.href]
         await _choose_required_options(c)
         found = await c.find(
-            "add_to_cart", cands=[x for x in await c.candidates() if not x.href or "add" in x.href]
+            "add_to_cart",
+            cands=cands or [x for x in await c.candidates() if not x.href or "add" in x.href],
         )
         if found is None:
             raise Blocked("add-to-cart control not found on re-visit")
@@ -517,13 +662,25 @@ async def cart_add(c: Crawl) -> Step:
     return await c.step("cart_add", action, capture="screen")
 
 
+async def _option_groups(c: Crawl) -> int:
+    words = "|".join(re.escape(w) for w in c.vocab.targets["add_to_cart"].words)
+    return len(await c.page.evaluate(OPTION_CHOICES_JS, words))
+
+
 async def _choose_required_options(c: Crawl) -> None:
-    """Pick the first real option of selects/radios in the add-to-cart form (size, colour)."""
+    """Pick the first real option of selects/radios in the add-to-cart form (size, colour),
+    and the first of each group of option buttons ("swatches") beside the add-to-cart control."""
     for f in await c.fields():
         if f["tag"] == "select" and f["visible"] and not f["value"] and len(f["options"]) > 1:
             option = next((o for o in f["options"] if o["value"]), None)
             if option:
                 await c.page.locator(f["selector"]).select_option(value=option["value"])
+    words = "|".join(re.escape(w) for w in c.vocab.targets["add_to_cart"].words)
+    for selector in await c.page.evaluate(OPTION_CHOICES_JS, words):
+        try:
+            await c.click(selector, wait_ms=100)
+        except Exception:  # noqa: BLE001 - an option that cannot be clicked stays unchosen
+            continue
 
 
 async def cart(c: Crawl, probe: str = "") -> Step:
@@ -532,9 +689,16 @@ async def cart(c: Crawl, probe: str = "") -> Step:
     async def action(step: Step) -> None:
         found = await c.find("cart", links_only=True, use_pool=True)
         if found is None:
+            # A cart icon that opens a mini-cart drawer whose "View cart" leads on.
+            found = await open_panel_link(c, "cart_toggle", "cart")
+        if found is None:
             raise NotFound("no cart link found")
         step.found_by, step.confidence = found.found_by, found.confidence
         await c.goto(found.url, step)
+        if not c.logged_in and await _asks_to_sign_in(c):
+            # Tried again once signed in (retry_after_login).
+            c.state.setdefault("login_walls", []).append("cart")
+            raise Blocked("the cart asks to sign in first", screenshot=True)
         items = await cart_items(c)
         step.tags = [f"items:{len(items)}"] + ([probe] if probe else [])
         c.state["cart_url"] = c.page.url
@@ -553,9 +717,28 @@ async def cart(c: Crawl, probe: str = "") -> Step:
     return await c.step("cart", action)
 
 
+async def _asks_to_sign_in(c: Crawl) -> bool:
+    return any(f["type"] == "password" and f["visible"] for f in await c.fields())
+
+
+async def retry_after_login(c: Crawl) -> None:
+    """Pages that asked to sign in first (a cart behind a login), opened again signed in."""
+    walls = c.state.pop("login_walls", [])
+    if c.logged_in and "cart" in walls:
+        await cart(c)
+
+
+def _row_name(c: Crawl, row: dict[str, Any]) -> str:
+    """A cart line's product: its link, unless the only link is an action ("Remove")."""
+    link = row["link_text"]
+    if link and c.vocab.score("remove_item", Candidate(text=link, tag="a"))[0] < 0.5:
+        return link
+    return row["text"]
+
+
 async def cart_items(c: Crawl) -> list[str]:
     rows = await c.page.evaluate(ROWS_JS, {})
-    items = [normalise(r["link_text"] or r["text"]) for r in rows if r["has_qty"]]
+    items = [normalise(_row_name(c, r)) for r in rows if r["has_qty"]]
     if not items:
         cands = await c.candidates()
         items = [

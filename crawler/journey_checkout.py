@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from .bundle import Step
+from .checkout_options import choice_step
 from .discovery import Candidate, Found, normalise
 from .scripts import VALIDATION_MESSAGES_JS
 from .session import Blocked, Crawl, NotFound, Skip
@@ -143,7 +144,9 @@ async def checkout(c: Crawl, allow_order: bool) -> None:
             review = await c.step("checkout_review", _here(c, place))
             c.state["place_order"] = place
             break
-        nxt = await c.step("checkout", _continue(c))
+        # Options listed with a "Select" button each (shipping methods): choose one to go on.
+        choose = await choice_step(c, state)
+        nxt = await c.step("checkout", choose or _continue(c))
         if nxt.status != "ok" or order_created(c):
             break
         page_step = nxt

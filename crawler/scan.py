@@ -48,6 +48,7 @@ from .journey_browse import (
     one_click,
     popups,
     products,
+    retry_after_login,
     search,
 )
 from .journey_checkout import checkout
@@ -309,10 +310,12 @@ JOURNEY: tuple[Part, ...] = (
          ("password_reset", "fact:password_reset")),
     Part("sign_in", lambda j: sign_in(j.c, j.creds, j.opts.login_env), ("login",),
          ("fact:login",)),
+    # Pages that asked to sign in first (a cart behind a login), opened again signed in.
+    Part("login_walls", lambda j: retry_after_login(j.c), ("sign_in", "cart"), ()),
     # The profile is read early so the customer's own data is known (and redacted) before it
     # shows up on later pages: every part behind the login needs it.
     Part("account", lambda j: account_pages(j.c), ("sign_in",), ACCOUNT_GIVES),
-    Part("checkout", lambda j: _checkout(j.c, j.allow_order), ("cart", "account"),
+    Part("checkout", lambda j: _checkout(j.c, j.allow_order), ("cart", "account", "login_walls"),
          CHECKOUT_GIVES),
     Part("orders", lambda j: orders(j.c), ("account",), ORDERS_GIVES),
     Part("info", lambda j: info_pages(j.c), ("home",), INFO_KINDS),

@@ -19,25 +19,83 @@ const B = {
     return true;
   },
   text(el) { return (el.innerText || el.textContent || '').replace(/\s+/g, ' ').trim(); },
+  // The parent across an open shadow root's boundary (its host), so regions and cards are
+  // found for controls inside web components too.
+  up(n) {
+    if (n.parentElement) return n.parentElement;
+    const root = n.getRootNode && n.getRootNode();
+    return root && root.host ? root.host : null;
+  },
+  // querySelectorAll over the document, every open shadow root and same-origin iframe, bounded.
+  deepAll(sel, start) {
+    const out = [];
+    const roots = [start || document];
+    for (let i = 0; i < roots.length && i < 400; i++) {
+      const root = roots[i];
+      out.push(...root.querySelectorAll(sel));
+      for (const el of root.querySelectorAll('*')) {
+        if (el.shadowRoot) roots.push(el.shadowRoot);
+        if (el.tagName === 'IFRAME') {
+          try { if (el.contentDocument && el.contentDocument.body) roots.push(el.contentDocument); }
+          catch (e) {}
+        }
+      }
+    }
+    return out;
+  },
   region(el) {
-    for (let n = el; n && n !== document.body; n = n.parentElement) {
+    for (let n = el; n && n !== document.body; n = B.up(n)) {
       const tag = n.tagName.toLowerCase();
       const marker = ((n.id || '') + ' ' + (typeof n.className === 'string' ? n.className : ''))
         .toLowerCase();
-      if (tag === 'dialog' || n.getAttribute('role') === 'dialog' || /modal|popup/.test(marker))
+      const role = n.getAttribute('role') || '';
+      if (tag === 'dialog' || role === 'dialog' || /modal|popup/.test(marker))
         return 'dialog';
+      if (role === 'menu' || /dropdown-menu|side-?nav|offcanvas|drawer/.test(marker))
+        return 'menu';
       if (tag === 'footer' || /footer/.test(marker)) return 'footer';
-      if (tag === 'nav' || n.getAttribute('role') === 'navigation') return 'nav';
-      if (tag === 'header' || /header/.test(marker)) return 'header';
+      if (tag === 'nav' || role === 'navigation') return 'nav';
+      if (tag === 'header' || /header/.test(marker) || role === 'toolbar') return 'header';
       if (tag === 'aside') return 'aside';
     }
     return 'main';
   },
+  // The accessible name of an icon-only control: aria-label, aria-labelledby, title, an inner
+  // <svg><title> or image alt (what the browser's accessibility tree names it by).
+  name(el) {
+    const by = el.getAttribute('aria-labelledby');
+    if (by) {
+      const l = (el.getRootNode().getElementById ? el.getRootNode() : document)
+        .getElementById(by.split(' ')[0]);
+      if (l && B.text(l)) return B.text(l);
+    }
+    const t = el.querySelector('svg title, img[alt], [aria-label]');
+    return el.getAttribute('aria-label') || el.getAttribute('title') ||
+      (t ? (t.tagName.toLowerCase() === 'title' ? t.textContent.trim() :
+            t.getAttribute('alt') || t.getAttribute('aria-label')) : '') || '';
+  },
+  // Icon hints: class, id, data-testid, a sprite <use href="#icon-cart">, an icon font's
+  // ligature text ("shopping_cart") - matched against the vocabulary's `hints`.
+  hint(el) {
+    const parts = [];
+    for (const n of [el, ...el.querySelectorAll('svg, use, i, span, img')].slice(0, 6)) {
+      const cls = typeof n.className === 'string' ? n.className
+        : (n.className && n.className.baseVal) || '';
+      parts.push(cls, n.id || '', n.getAttribute('data-testid') || '',
+                 n.getAttribute('data-icon') || '');
+      if (n.tagName.toLowerCase() === 'use')
+        parts.push(n.getAttribute('href') || n.getAttribute('xlink:href') || '');
+      const own = (n.textContent || '').trim();
+      if (n !== el && /icon|material|symbol/i.test(cls) && /^[a-z_]{3,30}$/.test(own))
+        parts.push(own);
+    }
+    return parts.join(' ').replace(/\s+/g, ' ').trim().slice(0, 160);
+  },
   // The text of the card/row around a link (a product tile, an order row), bounded.
   context(el) {
     let n = el;
-    for (let i = 0; i < 6 && n.parentElement; i++) {
-      n = n.parentElement;
+    for (let i = 0; i < 6 && B.up(n); i++) {
+      n = B.up(n);
       const tag = n.tagName.toLowerCase();
       const t = B.text(n);
       if (t.length > 400) break;
@@ -51,10 +109,19 @@ const B = {
   // tag:nth-of-type steps), the same shape checks/text.py css_path() produces.
   path(el) {
     const parts = [];
-    for (let n = el; n && n.nodeType === 1; n = n.parentElement) {
+    for (let n = el; n && n.nodeType === 1; n = B.up(n)) {
       const tag = n.tagName.toLowerCase();
-      if (n.id && /^[A-Za-z][\w-]*$/.test(n.id)) { parts.push(tag + '#' + n.id); break; }
+      if (n.id && /^[A-Za-z][\w-]*$/.test(n.id) && !n.parentNode.host) {
+        parts.push(tag + '#' + n.id); break;
+      }
       const p = n.parentElement;
+      if (!p && n.parentNode && n.parentNode.host) {
+        // Saved HTML writes an open shadow root as <template shadowrootmode="open">.
+        const inRoot = Array.from(n.parentNode.children).filter(c => c.tagName === n.tagName);
+        parts.push(inRoot.length === 1 ? tag
+          : tag + ':nth-of-type(' + (inRoot.indexOf(n) + 1) + ')', 'template');
+        continue;
+      }
       if (!p) { parts.push(tag); break; }
       const same = Array.from(p.children).filter(c => c.tagName === n.tagName);
       parts.push(same.length === 1 ? tag : tag + ':nth-of-type(' + (same.indexOf(n) + 1) + ')');
@@ -93,9 +160,12 @@ COLLECT_JS = (
   const gen = window.__b2cectGen;
   const sel = 'a[href], button, input[type=submit], input[type=button], input[type=image], ' +
               '[role=button], [role=link], [role=tab], [role=menuitem], summary';
+  // Text that looks like an icon font's ligature ("shopping_cart") is a hint, not a label.
+  const iconText = (el) => /^[a-z]+(_[a-z]+)*$/.test(B.text(el)) &&
+    !!el.querySelector('[class*=icon], [class*=material]');
   const out = [];
   let i = 0;
-  for (const el of document.querySelectorAll(sel)) {
+  for (const el of B.deepAll(sel)) {
     if (out.length >= (args.limit || 1500)) break;
     const vis = B.visible(el);
     // Hidden links (closed dropdown menus) still name pages the crawler can open by URL.
@@ -105,11 +175,13 @@ COLLECT_JS = (
     const img = el.querySelector('img[alt]');
     const isInput = el.tagName === 'INPUT';
     out.push({
-      text: isInput ? (el.value || '') : B.text(el).slice(0, 200),
+      text: isInput ? (el.value || '') : (iconText(el) ? '' : B.text(el).slice(0, 200)),
       href: el.tagName === 'A' ? el.href : '',
       tag: el.tagName.toLowerCase(),
-      aria: el.getAttribute('aria-label') || el.getAttribute('title') || (img ? img.alt : '') ||
-            (isInput ? el.value || '' : ''),
+      aria: B.name(el) || (img ? img.alt : '') || (isInput ? el.value || '' : ''),
+      hint: B.hint(el),
+      expanded: el.getAttribute('aria-expanded') ||
+                (el.getAttribute('aria-haspopup') ? 'popup' : ''),
       selector: '[data-b2cect-c="' + id + '"]',
       path: B.path(el),
       region: B.region(el),
@@ -158,6 +230,9 @@ PREPARE_SNAPSHOT_JS = (
   for (const t of toggles) {
     if (opened >= args.maxOpen) break;
     if (!B.visible(t)) continue;
+    // Menus (hamburger, account dropdown) are not content: opened, they would cover the page.
+    if (t.hasAttribute('aria-haspopup') || ['header', 'nav', 'menu'].includes(B.region(t)))
+      continue;
     const href = t.getAttribute('href');
     if (href && !href.startsWith('#')) continue;            // a real link, not a tab
     if (t.closest('form') && t.tagName === 'BUTTON' && (t.type || 'submit') === 'submit') continue;
@@ -192,6 +267,33 @@ PREPARE_SNAPSHOT_JS = (
 }"""
 )
 
+# The page as saved in the bundle: the document with its open shadow roots written out as
+# <template shadowrootmode="open"> (so checks read web components' text too), or, given a
+# selector, that element alone in a page of its own (a product dialog).
+SNAPSHOT_HTML_JS = r"""(scope) => {
+  const roots = [];
+  const walk = (root) => {
+    for (const el of root.querySelectorAll('*')) {
+      if (el.shadowRoot && roots.length < 400) { roots.push(el.shadowRoot); walk(el.shadowRoot); }
+    }
+  };
+  walk(document);
+  const html = (el) => el.getHTML ? el.getHTML({shadowRoots: roots}) : el.innerHTML;
+  const doctype = document.doctype ? '<!DOCTYPE html>\n' : '';
+  const part = scope && document.querySelector(scope);
+  const lang = document.documentElement.getAttribute('lang') || '';
+  if (part) {
+    const title = document.title.replace(/</g, '&lt;');
+    return doctype + '<html lang="' + lang + '"><head><meta charset="utf-8"><title>' + title +
+      '</title></head><body data-b2cect-scope="dialog">' + part.outerHTML.replace(
+        part.innerHTML, html(part)) + '</body></html>';
+  }
+  const root = document.documentElement;
+  const attrs = Array.from(root.attributes).map(a => ' ' + a.name + '="' +
+    a.value.replace(/&/g, '&amp;').replace(/"/g, '&quot;') + '"').join('');
+  return doctype + '<html' + attrs + '>' + html(root) + '</html>';
+}"""
+
 TIMINGS_JS = r"""() => {
   const n = performance.getEntriesByType('navigation')[0];
   if (!n) return {};
@@ -210,7 +312,7 @@ FIELDS_JS = (
   const root = args.scope ? document.querySelector(args.scope) : document;
   const out = [];
   let i = 0;
-  for (const el of (root || document).querySelectorAll('input, select, textarea')) {
+  for (const el of B.deepAll('input, select, textarea', root || document)) {
     const type = (el.type || el.tagName).toLowerCase();
     if (['hidden', 'submit', 'button', 'image', 'reset'].includes(type)) continue;
     const id = 'f' + gen + '-' + (i++);

@@ -43,6 +43,7 @@ from .scripts import (
     OVERLAY_CONTROLS_JS,
     PREPARE_SNAPSHOT_JS,
     RECORD_BOXES_JS,
+    SNAPSHOT_HTML_JS,
     TIMINGS_JS,
     UNMASK_JS,
 )
@@ -191,6 +192,9 @@ class Crawl:
         # an async function awaited with each URL before it is opened.
         self.robots: RobotsRules | None = None
         self.throttle: Callable[[str], Awaitable[None]] | None = None
+        # A selector whose element alone is saved as the step's page (a product dialog), or
+        # None for the whole document.
+        self.capture_scope: str | None = None
         self._pending: set[Any] = set()  # open XHR/fetch/script/document requests
         self._net_at = time.monotonic()  # when a request last started or ended
         page.on("response", self._on_response)
@@ -364,10 +368,7 @@ class Crawl:
             await page.evaluate(
                 RECORD_BOXES_JS, {"limit": MAX_ELEMENT_BOXES, "maxY": SCREENSHOT_MAX_HEIGHT}
             )
-            dom = await page.evaluate(
-                "() => (document.doctype ? '<!DOCTYPE html>\\n' : '') +"
-                " document.documentElement.outerHTML"
-            )
+            dom = await page.evaluate(SNAPSHOT_HTML_JS, self.capture_scope)
             dom = _CAND_ATTR.sub("", dom)
             dom = self.redactor.text(dom, personal=self.logged_in)
             step.html = self.writer.write_text(f"pages/{step.id}.html", dom)
@@ -598,14 +599,19 @@ class Crawl:
 
     # --- discovery on the live page -----------------------------------------------------------
     async def candidates(
-        self, context: bool = False, include_hidden: bool = False
+        self, context: bool = False, include_hidden: bool = False, remember: bool = True
     ) -> list[Candidate]:
         raw = await self.page.evaluate(
             COLLECT_JS, {"context": context, "includeHidden": include_hidden}
         )
         cands = [Candidate.from_dict(c) for c in raw]
-        self._remember_links(cands)
+        if remember:
+            self._remember_links(cands)
         return cands
+
+    def remember(self, cands: list[Candidate]) -> None:
+        """Offer links found some other way (inside a menu a click opened) to the pool."""
+        self._remember_links(cands)
 
     def _remember_links(self, cands: list[Candidate]) -> None:
         for target in LINK_TARGETS:

@@ -1,0 +1,210 @@
+"""The storefront zoo (fixtures/shapes/): each shop, built in one common shape, scanned with no
+profile. Every journey page the shop has must be reached (fixtures/shapes/expected_reach.yaml),
+and no order may be placed. Then the generic rules behind that reach, each on two shapes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from b2cect.crawler.bundle import Bundle, BundleWriter
+from b2cect.crawler.controls import act, open_panel_link, toggles
+from b2cect.crawler.discovery import Candidate, _path_and_query, load_vocabulary
+from b2cect.crawler.profile import load_profile
+from b2cect.crawler.redact import Redactor
+from b2cect.crawler.scan import ScanOptions, crawl_session, run_sync, scan_sync
+from b2cect.shapes import CUSTOMER, SHAPES, ShapeStore
+from b2cect.shapes.expected import expected_reach, expected_verdicts
+
+from b2cect import pipeline
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def zoo_scans(tmp_path_factory):
+    """One scan per zoo shop, shared by the tests of this module: (bundle, orders placed)."""
+    scans: dict[str, tuple[Bundle, int]] = {}
+
+    def get(name: str) -> tuple[Bundle, int]:
+        if name not in scans:
+            out = tmp_path_factory.mktemp(f"zoo-{name}")
+            with ShapeStore(name) as store:
+                options = ScanOptions(
+                    url=store.url,
+                    out=out,
+                    credentials=(CUSTOMER["email"], CUSTOMER["password"]),
+                    max_products=3,
+                )
+                scans[name] = (Bundle(scan_sync(options)), store.orders_placed)
+        return scans[name]
+
+    return get
+
+
+@pytest.mark.parametrize("name", list(SHAPES))
+def test_zoo_shop_is_reached_whole_and_no_order_placed(name, zoo_scans):
+    bundle, placed = zoo_scans(name)
+    reach = {row["kind"]: row for row in bundle.manifest["reach"]}
+    missing = {
+        kind: reach.get(kind, {}).get("note", "no row")
+        for kind in expected_reach(name)
+        if reach.get(kind, {}).get("status") != "ok"
+    }
+    assert not missing, f"{name}: pages not reached: {missing}"
+    assert placed == 0, f"{name}: the scan placed an order"
+    assert bundle.facts["cart_add"]["added"], bundle.facts["cart_add"]
+
+
+@pytest.mark.parametrize("name", [n for n in SHAPES if expected_verdicts(n)])
+def test_zoo_verdicts_of_the_items_each_shape_touches(name, zoo_scans):
+    bundle, _ = zoo_scans(name)
+    want = expected_verdicts(name)
+    verdicts = pipeline.audit(bundle.root, list(want)).verdicts
+    got = {v.clause_id: v.outcome.value for v in verdicts}
+    assert got == want, {
+        v.clause_id: v.reason for v in verdicts if got[v.clause_id] != want[v.clause_id]
+    }
+
+
+def _steps(bundle: Bundle, kind: str):
+    return [s for s in bundle.steps if s.kind == kind and s.status == "ok"]
+
+
+def test_menus_opened_on_click_feed_the_reach_table_with_their_path(zoo_scans):
+    # The account dropdown (account_menu) and the hamburger side nav (hamburger) are drawn
+    # only when clicked; what they hold is reached, and found_by says how.
+    menu = {r["kind"]: r for r in zoo_scans("account_menu")[0].manifest["reach"]}
+    assert menu["login"]["found_by"].startswith("click 'My account")
+    assert "\u2192" in menu["login"]["found_by"]
+    side = {r["kind"]: r for r in zoo_scans("hamburger")[0].manifest["reach"]}
+    assert "click '菜单' icon in header" in side["listing"]["found_by"]
+
+
+def test_icon_only_search_opens_its_field(zoo_scans):
+    bundle, _ = zoo_scans("icons")
+    search = _steps(bundle, "search")[0]
+    assert search.found_by.startswith("click 'Search' icon in header")
+    assert bundle.facts["search"]["result_count"] >= 1
+
+
+def test_product_dialogs_count_as_product_views(zoo_scans):
+    bundle, _ = zoo_scans("quickview")
+    dialogs = [s for s in _steps(bundle, "product") if "dialog" in s.tags]
+    assert dialogs, "no product dialog step"
+    page = bundle.pages("product")[0]
+    assert page.tree.xpath("//*[@role='dialog']"), "the saved page is not the dialog"
+    assert any("out_of_stock" in s.tags for s in dialogs), "the sold-out card was not opened"
+
+
+@pytest.mark.parametrize("name", ["select_buttons", "drawer"])
+def test_checkout_choice_buttons_reach_review_and_record_options(name, zoo_scans):
+    bundle, _ = zoo_scans(name)
+    choices = bundle.facts["checkout_choices"]
+    assert [o["price_text"] for o in choices["options"]] == ["$8.00", "$20.00", "Free"]
+    assert choices["options"][0]["chosen"] and choices["options"][0]["time_text"]
+    delivery = bundle.facts["checkout_options"]["delivery"]
+    assert {d["price_text"] for d in delivery} >= {"$8.00", "$20.00"}
+
+
+@pytest.mark.parametrize(("name", "message"), [("xhr_login", "登录成功"), ("icons", "Signed in")])
+def test_xhr_login_with_toast_and_client_redirect_signs_in(name, message, zoo_scans):
+    bundle, _ = zoo_scans(name)
+    assert bundle.facts["login"]["status"] == "ok"
+    sign_in = [s for s in bundle.steps if s.kind == "sign_in"][0]
+    assert message in sign_in.found_by or "left the login page" in sign_in.found_by
+
+
+def test_cart_behind_a_login_is_opened_again_signed_in(zoo_scans):
+    bundle, _ = zoo_scans("xhr_login")
+    carts = [s for s in bundle.steps if s.kind == "cart"]
+    assert carts[0].status == "blocked" and carts[-1].status == "ok"
+    assert bundle.facts["cart_add"]["cart_contains"]
+
+
+def test_size_swatches_are_chosen_before_adding(zoo_scans):
+    bundle, _ = zoo_scans("options")  # every product there needs a size
+    fact = bundle.facts["cart_add"]
+    product = next(s for s in bundle.steps if s.id == fact["product_step"])
+    assert "needs_options" in product.tags and "out_of_stock" not in product.tags
+    assert fact["added"] and fact["cart_contains"], fact
+
+
+def test_shadow_roots_are_searched_and_saved(zoo_scans):
+    bundle, _ = zoo_scans("shadow")
+    home = bundle.pages("home")[0]
+    assert home.tree.xpath("//template[@shadowrootmode='open']//a[contains(@href, '/cart')]")
+
+
+# --- rules without a scan ---------------------------------------------------------------------
+
+
+def test_icon_hints_name_controls_without_text():
+    vocab = load_vocabulary()
+    drawer = Candidate(
+        text="", tag="button", hint="icon-btn cart-toggle mini-cart-button #icon-cart"
+    )
+    ligature = Candidate(text="", tag="button", hint="material-icons shopping_cart")
+    assert vocab.score("cart_toggle", drawer)[0] >= 0.45
+    assert vocab.score("cart_toggle", ligature)[0] >= 0.45
+    assert vocab.score("menu_toggle", Candidate(text="", tag="button", hint="navbar-toggler"))[0]
+    assert vocab.score("cart_toggle", Candidate(text="", tag="button", hint="btn primary"))[0] == 0
+
+
+def test_hash_routes_are_read_like_paths():
+    assert _path_and_query("http://shop.test/#/cart") == "/cart"
+    assert _path_and_query("http://shop.test/#!/products/mug?x=1") == "/products/mug?x=1"
+    assert _path_and_query("http://shop.test/help#faq") == "/help"
+    vocab = load_vocabulary()
+    link = Candidate(text="", href="http://shop.test/#/checkout")
+    assert vocab.score("checkout", link)[0] > 0.5
+
+
+def _live(url: str, tmp: Path, run):
+    async def go():
+        writer = BundleWriter(tmp, store={"url": url}, tool={"name": "b2cect", "version": "t"})
+        opts = ScanOptions(url=url, out=tmp)
+        async with crawl_session(opts, load_profile(None), writer, Redactor()) as (crawl, _):
+            await crawl.goto(url)
+            return await run(crawl)
+
+    return run_sync(go())
+
+
+@pytest.mark.parametrize("name", ["drawer", "account_menu"])
+def test_act_classifies_a_panel_that_opened(name, tmp_path):
+    async def run(c):
+        target = "cart_toggle" if name == "drawer" else "account_toggle"
+        toggle = toggles(c, await c.candidates(), target)[0]
+        return await act(c, toggle.candidate)
+
+    with ShapeStore(name) as store:
+        outcome = _live(store.url, tmp_path, run)
+    assert outcome.kind == "opened"
+    assert all(x.via == outcome.path for x in outcome.new)
+    assert outcome.new
+
+
+@pytest.mark.parametrize("name", ["icons", "hamburger"])
+def test_act_classifies_a_field_or_navigation(name, tmp_path):
+    async def run(c):
+        if name == "icons":
+            toggle = toggles(c, await c.candidates(), "search_toggle")[0]
+            return await act(c, toggle.candidate)
+        cands = await c.candidates()
+        cart_link = c.vocab.best("cart", [x for x in cands if x.href], c.origin)
+        return await act(c, cart_link.candidate)
+
+    with ShapeStore(name) as store:
+        outcome = _live(store.url, tmp_path, run)
+    assert outcome.kind == ("field" if name == "icons" else "navigation")
+
+
+def test_drawer_link_found_through_its_panel(tmp_path):
+    async def run(c):
+        return await open_panel_link(c, "cart_toggle", "cart")
+
+    with ShapeStore("drawer") as store:
+        found = _live(store.url, tmp_path, run)
+    assert found is not None and found.url.endswith("/cart")
+    assert found.found_by.startswith("click 'Cart' icon in header \u2192 link 'View cart'")
