@@ -228,7 +228,11 @@ def test_xlsx_sheets_rows_and_guard(written) -> None:
     evidence = sheets["Evidence"]
     assert evidence.loc[evidence["id"] == "6.1.1.c", "excerpt"].item() == "bell in the text"
     reach = sheets["Reach"]
-    assert set(reach["kind"]) == {"home", "product", "orders"}
+    # The case bundle's pages, plus the places a full journey searched and found absent.
+    assert {"home", "product", "orders"} <= set(reach["kind"])
+    assert set(reach.loc[~reach["kind"].isin(["home", "product", "orders"]), "status"]) == {
+        "blocked"
+    }
     assert reach.loc[reach["kind"] == "orders", "status"].item() == "blocked"
 
 
