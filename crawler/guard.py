@@ -22,7 +22,8 @@ After a request that was let through, a page or a JSON answer that says an order
 ("order placed", an order number, 下单成功, 订单号) is an *incident*: the checkout stops at once
 and the bundle says so (`order_guard` fact, `run.incidents` in the manifest).
 
-On a test store with an explicit order flag the guard only records; it never blocks.
+On a test store (the demo store, or one the site profile marks) the guard only records; it
+never blocks. Placing the order there still needs the explicit order flag.
 The words are data: `order_guard` in vocabulary.yaml.
 """
 

@@ -115,6 +115,10 @@ def credentials_for(opts: ScanOptions) -> tuple[str, str] | None:
     return (user, password) if user and password else None
 
 
+def is_test_store(opts: ScanOptions, profile: SiteProfile) -> bool:
+    return bool(opts.demo or opts.is_test_store or profile.test_store)
+
+
 def may_place_order(opts: ScanOptions, profile: SiteProfile) -> bool:
     """Only the demo store, or an explicit place_order on a store marked as a test store."""
     if opts.demo:
@@ -180,8 +184,9 @@ async def crawl_session(
     from playwright.async_api import async_playwright
 
     info = find_browser(opts.browser)
-    # The order guard enforces everywhere but on a test store with an explicit order flag.
-    enforce = not may_place_order(opts, profile)
+    # The order guard holds requests back on every store but a test store (the demo store, or
+    # one the caller or profile marks); placing an order still needs the explicit flag there.
+    enforce = not is_test_store(opts, profile)
     downloads = Path(tempfile.mkdtemp(prefix="b2cect-downloads-"))
     async with async_playwright() as pw:
         browser = await launch(pw, info, headless=opts.headless, downloads_path=downloads)
