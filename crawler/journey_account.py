@@ -286,7 +286,10 @@ async def sign_in(c: Crawl, credentials: tuple[str, str] | None, env_name: str) 
             "login", {"status": "ok", "step": step.id, "method": "form", "reason": ""}
         )
 
-    return await c.step("sign_in", action, capture="screen")
+    # The signs of a sign-in may take LOGIN_SETTLE_S to show, on top of the usual step.
+    return await c.step(
+        "sign_in", action, capture="screen", timeout=c.step_timeout_s + LOGIN_SETTLE_S
+    )
 
 
 def _pick(fields: list[dict[str, Any]], pinned: str, test) -> dict[str, Any] | None:
