@@ -67,7 +67,10 @@ async def act(c: Crawl, cand: Candidate, wait_ms: int = 250) -> Outcome:
     # Collecting re-marks the page's controls: click the fresh mark of the same control.
     now = await c.candidates(remember=False)
     before = {_key(x) for x in now if x.visible}
-    same = [x for x in now if _key(x) == _key(cand)]
+    # The same control: its place in the page first (cards repeat the same "Quick view").
+    same = [x for x in now if _key(x) == _key(cand) and x.path == cand.path] or [
+        x for x in now if _key(x) == _key(cand)
+    ]
     fields_before = {f["path"] for f in await c.fields() if f["visible"]}
     await c.click(same[0] if same else cand, wait_ms=wait_ms)
     url = c.page.url

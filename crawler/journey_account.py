@@ -11,6 +11,7 @@ from .bundle import Step
 from .discovery import Found
 from .session import Blocked, Crawl, NotFound, Skip
 
+_NAVIGATED = re.compile(r"context was destroyed|navigat|detached", re.I)
 LOGIN_SETTLE_S = 4  # how long signs of a sign-in may take to show (toast, then a redirect)
 WEAK_PASSWORD = "123"  # typed to watch the strength aid react; registration is never submitted
 STRENGTH_RE = re.compile(
@@ -286,7 +287,10 @@ async def sign_in(c: Crawl, credentials: tuple[str, str] | None, env_name: str) 
             "login", {"status": "ok", "step": step.id, "method": "form", "reason": ""}
         )
 
-    return await c.step("sign_in", action, capture="screen")
+    # The signs of a sign-in may take LOGIN_SETTLE_S to show, on top of the usual step.
+    return await c.step(
+        "sign_in", action, capture="screen", timeout=c.step_timeout_s + LOGIN_SETTLE_S
+    )
 
 
 def _pick(fields: list[dict[str, Any]], pinned: str, test) -> dict[str, Any] | None:
@@ -330,7 +334,12 @@ async def _logged_in(c: Crawl, before: str, cookies_before: set[str] | None = No
     a few seconds at most: an XHR sign-in shows "登录成功" and redirects a moment later."""
     deadline = time.monotonic() + LOGIN_SETTLE_S
     while True:
-        verdict, why = await _login_signals(c, before, cookies_before)
+        try:
+            verdict, why = await _login_signals(c, before, cookies_before)
+        except Exception as exc:  # noqa: BLE001 - read while a client-side redirect ran
+            if not _NAVIGATED.search(str(exc)):
+                raise
+            verdict, why = None, "the page moved on while being read"
         if verdict is not None:
             return verdict, why
         if time.monotonic() >= deadline:

@@ -725,7 +725,10 @@ async def retry_after_login(c: Crawl) -> None:
     """Pages that asked to sign in first (a cart behind a login), opened again signed in."""
     walls = c.state.pop("login_walls", [])
     if c.logged_in and "cart" in walls:
-        await cart(c)
+        step = await cart(c)
+        if step.status == "ok":  # the cart probes that needed the page, now it is open
+            await cart_edit(c)
+            await cart_persist(c)
 
 
 def _row_name(c: Crawl, row: dict[str, Any]) -> str:
@@ -733,7 +736,9 @@ def _row_name(c: Crawl, row: dict[str, Any]) -> str:
     link = row["link_text"]
     if link and c.vocab.score("remove_item", Candidate(text=link, tag="a"))[0] < 0.5:
         return link
-    return row["text"]
+    # The name comes before the prices, which change with the quantity.
+    price = c.vocab.pattern("patterns", "price").search(row["text"])
+    return row["text"][: price.start()].strip() if price and price.start() else row["text"]
 
 
 async def cart_items(c: Crawl) -> list[str]:

@@ -43,7 +43,11 @@ const B = {
     }
     return out;
   },
+  // Where a control stands. "menu": a side navigation or drawer, or a dropdown menu of the
+  // header or navigation; a dropdown inside the page's content (an order's "More actions")
+  // stays part of that content.
   region(el) {
+    let dropdown = false;
     for (let n = el; n && n !== document.body; n = B.up(n)) {
       const tag = n.tagName.toLowerCase();
       const marker = ((n.id || '') + ' ' + (typeof n.className === 'string' ? n.className : ''))
@@ -51,11 +55,12 @@ const B = {
       const role = n.getAttribute('role') || '';
       if (tag === 'dialog' || role === 'dialog' || /modal|popup/.test(marker))
         return 'dialog';
-      if (role === 'menu' || /dropdown-menu|side-?nav|offcanvas|drawer/.test(marker))
-        return 'menu';
+      if (/side-?nav|offcanvas|drawer/.test(marker)) return 'menu';
+      if (role === 'menu' || /dropdown-menu/.test(marker)) dropdown = true;
       if (tag === 'footer' || /footer/.test(marker)) return 'footer';
-      if (tag === 'nav' || role === 'navigation') return 'nav';
-      if (tag === 'header' || /header/.test(marker) || role === 'toolbar') return 'header';
+      if (tag === 'nav' || role === 'navigation') return dropdown ? 'menu' : 'nav';
+      if (tag === 'header' || /header/.test(marker) || role === 'toolbar')
+        return dropdown ? 'menu' : 'header';
       if (tag === 'aside') return 'aside';
     }
     return 'main';
@@ -231,8 +236,7 @@ PREPARE_SNAPSHOT_JS = (
     if (opened >= args.maxOpen) break;
     if (!B.visible(t)) continue;
     // Menus (hamburger, account dropdown) are not content: opened, they would cover the page.
-    if (t.hasAttribute('aria-haspopup') || ['header', 'nav', 'menu'].includes(B.region(t)))
-      continue;
+    if (['header', 'nav', 'menu'].includes(B.region(t))) continue;
     const href = t.getAttribute('href');
     if (href && !href.startsWith('#')) continue;            // a real link, not a tab
     if (t.closest('form') && t.tagName === 'BUTTON' && (t.type || 'submit') === 'submit') continue;
