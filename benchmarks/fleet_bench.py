@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import tempfile
 import threading
@@ -132,6 +133,7 @@ def bench(concurrency: int, n_demo: int, hostile: bool, args: argparse.Namespace
             s.stop()
         for s in bad:
             s.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
     ok = sum(1 for o in result.outcomes.values() if o["status"] == "ok")
     return {
         "concurrency": concurrency,

@@ -22,14 +22,15 @@ from . import db
 from .sellers import FleetSettings, Seller, SellersFile
 from .task import ScanJob, run_scan_task
 
-# Peak resident memory of one scan (Chromium + driver + Python), measured by
-# benchmarks/fleet_bench.py, with headroom.
+# Memory of one scan (Chromium, driver, Python): 0.5-0.65 GiB PSS on the demo stores in
+# benchmarks/fleet_bench.py; with headroom.
 MEMORY_PER_SCAN_GIB = 1.0
 
 
 def default_concurrency() -> int:
     """Concurrent scans this machine holds: scans mostly wait on the network and the page, so
-    two per CPU, bounded by the memory available."""
+    two per CPU (on 2 CPUs, 4 scans at once gave 1.3x the stores per hour of 2), bounded by
+    the memory available."""
     cpus = os.cpu_count() or 1
     try:
         avail_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES") / 2**30

@@ -5,6 +5,7 @@ YAML::
     fleet:
       contact: https://audits.example.org/b2cect   # goes into the User-Agent
       store_budget_s: 900      # a whole scan; the watchdog kills it after this
+      store_memory_mib: 4096   # ... or when its processes (browser included) use more
       step_timeout_s: 20       # one journey step
       max_products: 6
       requests_per_second_per_host: 2.0
@@ -72,6 +73,8 @@ class Seller:
 class FleetSettings:
     contact: str = ""
     store_budget_s: float = 900
+    # Memory of one scan's processes (resident, summed; browser included); 0: no limit.
+    store_memory_mib: float = 4096
     step_timeout_s: float = 20
     max_products: int = 6
     requests_per_second_per_host: float = 2.0  # 0: no limit

@@ -4,8 +4,9 @@ and Celery workers (distributed.py wraps it unchanged).
     outcome = run_scan_task(ScanJob(...))
 
 The scan runs in a child process (child.py) in a session of its own. A watchdog waits for it
-at most the store's budget, then kills the whole process group (the browser with it) and
-records the store as `error` with the reason. The finished scan, with all its verdicts, is
+at most the store's budget, and kills the whole process group (the browser with it) sooner if
+the group's memory passes the store's limit (a 30 MB page can take Chromium past 6 GiB); the
+store is then recorded as `error` with the reason. The finished scan, with all its verdicts, is
 written to the history in one transaction.
 """
 
@@ -18,6 +19,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -29,6 +31,7 @@ from .storage import open_store
 
 # Time a scan needs after its journey (audit, reports) beyond the steps themselves.
 KILL_GRACE_S = 5
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 
 
 @dataclass
@@ -96,17 +99,20 @@ def scan_in_child(job: ScanJob) -> dict[str, Any]:
             stdin=subprocess.DEVNULL,
             start_new_session=True,  # its own process group: the watchdog kills the browser too
         )
+        memory_mib = float(job.settings.get("store_memory_mib") or 0)
         try:
-            code = proc.wait(timeout=budget + KILL_GRACE_S)
-        except subprocess.TimeoutExpired:
-            kill_group(proc)
+            code, breach = watch(proc, budget + KILL_GRACE_S, memory_mib)
+        finally:
+            kill_group(proc)  # a browser left behind by a finished child goes too
+        if breach:
+            outcome.update(status="error", error=f"killed by the watchdog: {breach}")
+            return finish(outcome)
+        if code is None:
             outcome.update(
                 status="error",
                 error=f"killed by the watchdog: the scan exceeded its budget of {budget:g} s",
             )
             return finish(outcome)
-        finally:
-            kill_group(proc)  # a browser left behind by a finished child goes too
     result_file = out_dir / "result.json"
     if not result_file.is_file():
         tail = (out_dir / "child.log").read_text(encoding="utf-8", errors="replace")
@@ -124,6 +130,44 @@ def scan_in_child(job: ScanJob) -> dict[str, Any]:
         outcome["bundle_path"] = str(bundle)
         outcome["bundle_sha256"] = hashlib.sha256(manifest.read_bytes()).hexdigest()
     return finish(outcome)
+
+
+def watch(
+    proc: subprocess.Popen, limit_s: float, memory_mib: float, poll_s: float = 0.5
+) -> tuple[int | None, str]:
+    """Wait for the scan process; returns (exit code, "") when it ends in time, (None, "") when
+    its time is up, or (None, why) when its process group (browser included) used more than
+    memory_mib (0: no memory limit). The caller kills the group."""
+    deadline = time.monotonic() + limit_s
+    while True:
+        try:
+            return proc.wait(timeout=max(0.01, min(poll_s, deadline - time.monotonic()))), ""
+        except subprocess.TimeoutExpired:
+            pass
+        if time.monotonic() >= deadline:
+            return None, ""
+        if memory_mib:
+            used = group_rss_mib(proc.pid)
+            if used > memory_mib:
+                return None, f"the scan used {used:.0f} MiB, over its limit of {memory_mib:g} MiB"
+
+
+def group_rss_mib(pgid: int) -> float:
+    """Resident memory of all processes of a process group (the scan, its driver and browser),
+    in MiB. Pages shared between Chromium's processes count once per process, so this
+    overstates a little; the limit is set with that in mind."""
+    total = 0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = Path(entry.path, "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        if int(fields[2]) == pgid:
+            total += int(fields[21]) * PAGE_SIZE
+    return total / 2**20
 
 
 def finish(outcome: dict[str, Any]) -> dict[str, Any]:

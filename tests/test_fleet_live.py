@@ -265,3 +265,13 @@ def test_a_scan_process_that_fails_is_an_error_with_its_reason(tmp_path):
     outcome = scan_in_child(_job(tmp_path, "http://127.0.0.1:9/", browser="/nonexistent"))
     assert outcome["status"] == "error"
     assert "BrowserNotFound" in outcome["error"] and "/nonexistent" in outcome["error"]
+
+
+def test_the_watchdog_kills_a_scan_over_its_memory_limit(tmp_path):
+    with HostileStore("hostile_names") as store:
+        outcome = scan_in_child(_job(tmp_path, store.url, store_budget_s=60, store_memory_mib=60))
+    assert outcome["status"] == "error"
+    assert outcome["error"].startswith("killed by the watchdog: the scan used ")
+    assert outcome["error"].endswith("MiB, over its limit of 60 MiB")
+    (job_file,) = (tmp_path / "out" / "s").glob("*/job.json")
+    assert not _processes_reading(job_file)
