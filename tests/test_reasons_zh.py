@@ -69,3 +69,21 @@ def test_json_carries_reason_zh() -> None:
     data = verdict.to_dict()
     assert data["reason_zh"] == "未说明所选商品是否保留（或保留多久）。"
     assert Verdict.from_dict(data).reason == verdict.reason
+
+
+def test_score_notes_have_chinese(tmp_path: Path) -> None:
+    """How each item's score was decided (machine, auditor, undecided) renders too."""
+    from b2cect.checks.scoring import compute_score, load_ratings
+
+    verdicts = run(Bundle(SAVED / "noncompliant"))
+    experience = [cid for cid, item in catalogue().items() if item.scoring == "experience"]
+    ratings = tmp_path / "r.csv"
+    ratings.write_text(
+        "id,level,alpha,answer,note\n"
+        f"{experience[0]},4,,,easy\n{experience[1]},,0.3,,\n{experience[2]},,,not_applicable,\n",
+        encoding="utf-8",
+    )
+    score = compute_score(verdicts, ratings=load_ratings(ratings))
+    missing = [s.note for s in score.items if reason_zh(s.note) is None]
+    assert not missing, "\n".join(missing)
+    assert {s.source for s in score.items} == {"machine", "auditor", "undecided"}
