@@ -87,3 +87,17 @@ def test_score_notes_have_chinese(tmp_path: Path) -> None:
     missing = [s.note for s in score.items if reason_zh(s.note) is None]
     assert not missing, "\n".join(missing)
     assert {s.source for s in score.items} == {"machine", "auditor", "undecided"}
+
+
+@pytest.mark.parametrize("m1", [None, True, False])
+def test_veto_reasons_and_grade_notes_have_chinese(m1: bool | None) -> None:
+    from b2cect.checks.scoring import MaturityAnswers, compute_score, maturity_table
+
+    answers = MaturityAnswers(
+        {row.key: 3 for row in maturity_table()}, {"M1": m1, **{f"M{n}": False for n in (2, 3)}}
+    )
+    score = compute_score(run(Bundle(SAVED / "compliant")), maturity=answers)
+    texts = [v.reason for v in score.vetoes] + [score.maturity.grade_note]
+    texts += [v.reason for v in score.maturity.vetoes]
+    missing = [t for t in texts if reason_zh(t) is None]
+    assert not missing, "\n".join(missing)
