@@ -25,7 +25,7 @@ from pathlib import Path
 import yaml
 
 REASONS_ZH = Path(__file__).with_name("reasons_zh.yaml")
-MAX_TEXT = 4000  # longer texts are not split further (bounded work on hostile store text)
+MAX_SPLIT = 600  # longer texts are not split into parts (bounded work on hostile store text)
 _LATIN = re.compile(r"[A-Za-z]")
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 # Where a text may be split into parts rendered apart, and how the Chinese joins them.
@@ -84,7 +84,7 @@ def _render(text: str) -> str | None:
             filled = _fill(pattern, match)
             if filled is not None:
                 return filled
-    if len(text) > MAX_TEXT:
+    if len(text) > MAX_SPLIT:
         return None
     for separator, joiner in _SPLITS:
         start = 0

@@ -323,13 +323,13 @@ class ScreenCopies:
         source = inside(self.root, relative)
         if source is None or source.stat().st_size > MAX_SOURCE_BYTES:
             return None
-        name = Path(relative).name
-        target = self.out_dir / SCREENS_DIR / name
-        if target.exists() and target.stat().st_size != source.stat().st_size:
-            target = self.out_dir / SCREENS_DIR / f"{len(self._done)}-{name}"
+        parts = source.relative_to(self.root.resolve()).parts
+        if parts[0] == SCREENS_DIR:  # screens/home.jpg -> <report>/screens/home.jpg
+            parts = parts[1:]
+        target = self.out_dir.joinpath(SCREENS_DIR, *parts)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, target)
-        return quote(f"{SCREENS_DIR}/{target.name}", safe="/")
+        return quote(target.relative_to(self.out_dir).as_posix(), safe="/")
 
 
 def _evidence_views(

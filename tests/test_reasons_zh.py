@@ -69,3 +69,35 @@ def test_json_carries_reason_zh() -> None:
     data = verdict.to_dict()
     assert data["reason_zh"] == "未说明所选商品是否保留（或保留多久）。"
     assert Verdict.from_dict(data).reason == verdict.reason
+
+
+def test_score_notes_have_chinese(tmp_path: Path) -> None:
+    """How each item's score was decided (machine, auditor, undecided) renders too."""
+    from b2cect.checks.scoring import compute_score, load_ratings
+
+    verdicts = run(Bundle(SAVED / "noncompliant"))
+    experience = [cid for cid, item in catalogue().items() if item.scoring == "experience"]
+    ratings = tmp_path / "r.csv"
+    ratings.write_text(
+        "id,level,alpha,answer,note\n"
+        f"{experience[0]},4,,,easy\n{experience[1]},,0.3,,\n{experience[2]},,,not_applicable,\n",
+        encoding="utf-8",
+    )
+    score = compute_score(verdicts, ratings=load_ratings(ratings))
+    missing = [s.note for s in score.items if reason_zh(s.note) is None]
+    assert not missing, "\n".join(missing)
+    assert {s.source for s in score.items} == {"machine", "auditor", "undecided"}
+
+
+@pytest.mark.parametrize("m1", [None, True, False])
+def test_veto_reasons_and_grade_notes_have_chinese(m1: bool | None) -> None:
+    from b2cect.checks.scoring import MaturityAnswers, compute_score, maturity_table
+
+    answers = MaturityAnswers(
+        {row.key: 3 for row in maturity_table()}, {"M1": m1, **{f"M{n}": False for n in (2, 3)}}
+    )
+    score = compute_score(run(Bundle(SAVED / "compliant")), maturity=answers)
+    texts = [v.reason for v in score.vetoes] + [score.maturity.grade_note]
+    texts += [v.reason for v in score.maturity.vetoes]
+    missing = [t for t in texts if reason_zh(t) is None]
+    assert not missing, "\n".join(missing)

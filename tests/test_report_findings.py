@@ -291,3 +291,20 @@ def test_scan_saves_element_boxes_and_the_report_crops_failures(demo_scan) -> No
     assert "fail" in cropped
     for link in soup.select("a[href^='screens/']"):
         assert (report / link["href"]).is_file()  # the folder stands alone
+
+
+@pytest.mark.browser
+def test_audit_with_pdf_and_language_flags(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from b2cect.cli import main
+
+    out = tmp_path / "rep"
+    args = ["audit", str(SAVED / "noncompliant"), "--out", str(out), "--lang", "en", "--pdf"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1, result.output  # the noncompliant seller fails items
+    assert f"evidence pack: {out / 'report.pdf'}" in result.output
+    assert "Annex A: not assessed" in result.output and "ratings: none" in result.output
+    assert pdf_pages(out / "report.pdf") >= 3
+    soup = BeautifulSoup((out / "report.html").read_text(encoding="utf-8"), "lxml")
+    assert soup.html["lang"] == "en" and "审核发现" not in soup.text
