@@ -286,7 +286,7 @@ def audit(
         inputs = pipeline.load_scoring_inputs(points, ratings, maturity)
         bundle = pipeline.open_bundle(bundle_dir)
     digest = bundle.manifest_sha256()
-    click.echo(f"manifest SHA-256: {digest}")
+    events.emit("start", command="audit", bundle=str(bundle.root.resolve()), manifest_sha256=digest)
     if expect_sha256 is not None and expect_sha256.strip().lower() != digest:
         fail(
             f"the manifest's SHA-256 is {digest}, not the expected {expect_sha256.strip()}: "
@@ -296,7 +296,6 @@ def audit(
     with plain_input_errors():
         out_dir = claim_or_new(out, bundle.root)
         result = pipeline.audit(bundle, inputs=inputs)
-    events.emit("start", command="audit", bundle=str(bundle.root.resolve()), manifest_sha256=digest)
     finish(result, out_dir / "report", inputs, events, fail_under, lang, pdf)
 
 

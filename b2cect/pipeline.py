@@ -96,6 +96,7 @@ class AuditResult:
     verdicts: list[Verdict]
     score: scoring.ScoreResult
     integrity: list[str]  # problems found by the SHA-256 check; empty when the bundle is intact
+    ratings: scoring.Ratings | None = None  # the auditor's answers, which override outcomes
 
     def counts(self) -> dict[str, int]:
         counts = {o.value: 0 for o in Outcome}
@@ -105,7 +106,7 @@ class AuditResult:
 
     def final_outcomes(self) -> dict[str, str]:
         """{clause_id: outcome} after the auditor's overrides (ratings answers)."""
-        return final_outcomes(self.verdicts, self.score)
+        return final_outcomes(self.verdicts, self.ratings)
 
     def objective_failures(self) -> list[str]:
         """Ids of objective items whose final outcome is fail."""
@@ -155,19 +156,22 @@ def threshold_score(score: scoring.ScoreResult) -> tuple[float, str]:
     return score.decided_score, "score earned so far (final score undecided)"
 
 
-def final_outcomes(verdicts: list[Verdict], score: scoring.ScoreResult) -> dict[str, str]:
-    """The machine's outcomes with the auditor's answers applied: a rated objective item is
-    pass (alpha 1) or fail (alpha 0), an item rated not applicable is not_applicable."""
-    rated = {r.clause_id: r for r in score.items if r.source == scoring.SOURCE_AUDITOR}
+def final_outcomes(
+    verdicts: list[Verdict], ratings: scoring.Ratings | None = None
+) -> dict[str, str]:
+    """The machine's outcomes with the auditor's answers applied: an item rated not applicable
+    is not_applicable, a rated objective item pass (alpha 1) or fail (alpha 0)."""
+    rated = ratings.items if ratings else {}
+    items = registry.catalogue()
     outcomes = {}
     for verdict in verdicts:
         outcome = verdict.outcome.value
-        row = rated.get(verdict.clause_id)
-        if row is not None:
-            if row.note.startswith("auditor: not applicable"):
+        rating = rated.get(verdict.clause_id)
+        if rating is not None:
+            if rating.not_applicable:
                 outcome = Outcome.NOT_APPLICABLE.value
-            elif row.scoring == "objective" and row.alpha is not None:
-                outcome = Outcome.PASS.value if row.alpha >= 1 else Outcome.FAIL.value
+            elif items[verdict.clause_id].scoring == "objective":
+                outcome = Outcome.PASS.value if rating.alpha >= 1 else Outcome.FAIL.value
         outcomes[verdict.clause_id] = outcome
     return outcomes
 
@@ -189,7 +193,7 @@ def audit(
     score = scoring.score(
         verdicts, points=inputs.points, ratings=inputs.ratings, maturity=inputs.maturity
     )
-    return AuditResult(bundle, verdicts, score, bundle.verify())
+    return AuditResult(bundle, verdicts, score, bundle.verify(), inputs.ratings)
 
 
 # --- which b2cect judged ---------------------------------------------------------------------

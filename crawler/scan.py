@@ -95,8 +95,8 @@ class ScanOptions:
     headless: bool = True
     browser: Path | str | None = None
     progress: Callable[[Step], Any] | None = None
-    # Only the journey parts recording these page kinds/facts (and what they depend on);
-    # None runs the whole journey. See `plan_parts`.
+    # Only these journey parts (names in JOURNEY, or page kinds/facts they record), with the
+    # parts they depend on; None runs the whole journey. See `plan_parts`.
     parts: tuple[str, ...] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     # Politeness (set by fleet runs; see crawler/polite.py): the User-Agent to send (None: the

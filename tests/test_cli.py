@@ -146,17 +146,23 @@ def test_the_exit_code_follows_the_auditors_overrides(tmp_path):
         if v["outcome"] == "fail" and v["scoring"] == "objective"
     ]
     ratings = tmp_path / "ratings.csv"
-    rows = ["id,level,alpha,answer,note"] + [f"{cid},,,pass,seen by hand" for cid in failing]
+    rows = ["id,level,alpha,answer,note", f"{failing[0]},,,not_applicable,"]
+    rows += [f"{cid},,,pass,seen by hand" for cid in failing[1:]]
     ratings.write_text("\n".join(rows) + "\n", "utf-8")
     overridden = run(
         "audit",
         str(BUNDLES / "noncompliant"),
         "--ratings",
         str(ratings),
+        "--log-format",
+        "json",
         "--out",
         str(tmp_path / "b"),
     )
     assert overridden.exit_code == pipeline.EXIT_OK, overridden.output
+    events = [json.loads(line) for line in overridden.stderr.splitlines()]
+    final = {e["clause_id"]: e["final_outcome"] for e in events if e["event"] == "outcome"}
+    assert final[failing[0]] == "not_applicable" and final[failing[1]] == "pass"
     # ... and the other way: a machine pass the auditor fails makes the compliant seller fail.
     ratings.write_text("id,level,alpha,answer,note\n6.1.3.a,,,fail,\n", "utf-8")
     failed = run("check", "6.1.3.a", "--bundle", str(BUNDLES / "compliant"))

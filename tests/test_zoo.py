@@ -30,11 +30,16 @@ def zoo_scans(tmp_path_factory):
         if name not in scans:
             out = tmp_path_factory.mktemp(f"zoo-{name}")
             with ShapeStore(name) as store:
+                # The zoo shops are our own test stores: the order guard records instead of
+                # holding back their checkout step forms (on a real store it would stop where
+                # a step cannot be told from an order; see test_on_a_real_store_...). The
+                # crawler still never presses place-order: orders_placed must stay 0.
                 options = ScanOptions(
                     url=store.url,
                     out=out,
                     credentials=(CUSTOMER["email"], CUSTOMER["password"]),
                     max_products=3,
+                    is_test_store=True,
                 )
                 scans[name] = (Bundle(scan_sync(options)), store.orders_placed)
         return scans[name]
@@ -213,3 +218,21 @@ def test_drawer_link_found_through_its_panel(tmp_path):
         found = _live(store.url, tmp_path, run)
     assert found is not None and found.url.endswith("/cart")
     assert found.found_by.startswith("click 'Cart' icon in header \u2192 link 'View cart'")
+
+
+def test_on_a_real_store_the_guard_stops_the_zoo_checkout_where_a_step_could_order(tmp_path):
+    """The same shop, not marked as a test store: its address step posts to /checkout itself,
+    which cannot be told from a form that places the order, so it is not sent."""
+    with ShapeStore("options") as store:
+        options = ScanOptions(
+            url=store.url,
+            out=tmp_path / "bundle",
+            credentials=(CUSTOMER["email"], CUSTOMER["password"]),
+            max_products=1,
+        )
+        bundle = Bundle(scan_sync(options))
+        assert store.orders_placed == 0
+    held = [s for s in bundle.steps_of("checkout") if s.error.startswith("not sent")]
+    assert held and "could create an order" in held[0].error
+    assert not bundle.reached("checkout_review")
+    assert bundle.fact("order_guard")["mode"] == "enforce"
