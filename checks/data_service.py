@@ -130,6 +130,14 @@ def mask_name(name: str) -> str:
     return name[:1] + "*" * (len(name) - 1)
 
 
+def masked_excerpt(text: str, full_names: list[str]) -> str:
+    """The text with phone numbers, e-mails and the given full names masked."""
+    text = mask_personal(text)
+    for name in sorted(set(full_names), key=len, reverse=True):
+        text = text.replace(name, mask_name(name))
+    return text
+
+
 def review_blocks(page: Page) -> list[lxml.html.HtmlElement]:
     """Outermost visible elements holding reviews or purchase records on a page."""
     found: list[lxml.html.HtmlElement] = []
@@ -165,16 +173,19 @@ def exposures_in(page: Page, block: lxml.html.HtmlElement) -> tuple[list[Exposur
         if not isinstance(el.tag, str) or el.tag in SKIP_TAGS or is_hidden(el):
             continue
         own = normalise(" ".join([el.text or ""] + [c.tail or "" for c in el]))
-        if own and FULL_MOBILE.search(own):
-            exposed.append(Exposure(page, el, "phone number", mask_personal(element_text(el))))
-        masked += MASKED_MOBILE.findall(own)
         candidates = [m.group(1) for m in NAME_LABEL.finditer(own)]
         candidates += [m.group(1) for m in NAME_BEFORE_PHONE.finditer(own)]
         if NAME_MARKUP.search(attribute_text(el)):
             candidates.append(leading_name(el.text or element_text(el)))
+        full_names = [n for n in candidates if is_full_name(n)]
+        # The excerpt an auditor reads is labelled masked: every name and number in it is.
+        shown = masked_excerpt(element_text(el), full_names)
+        if own and FULL_MOBILE.search(own):
+            exposed.append(Exposure(page, el, "phone number", shown))
+        masked += MASKED_MOBILE.findall(own)
         for name in candidates:
-            if is_full_name(name):
-                exposed.append(Exposure(page, el, "full name", mask_name(name)))
+            if name in full_names:
+                exposed.append(Exposure(page, el, "full name", shown))
             elif MASK_CHARS.search(name):
                 masked.append(name)
     unique = {(e.what, e.shown, id(e.element)): e for e in exposed}

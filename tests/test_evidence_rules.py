@@ -85,3 +85,20 @@ def test_scanning_an_unreachable_store_exits_2_with_every_item_needs_review(tmp_
     report = json.loads((tmp_path / "report" / "report.json").read_text(encoding="utf-8"))
     outcomes = {v["outcome"] for v in report["verdicts"]}
     assert outcomes == {"needs_review"}
+
+
+def test_an_excerpt_labelled_masked_shows_no_full_name_or_number(tmp_path):
+    review = (
+        "<html><body><h1>Kettle</h1><section class='reviews'><h2>商品评价</h2>"
+        "<div class='review'><p>张三丰 13812345678：很好用，烧水快</p></div>"
+        "<div class='review'><p class='reviewer-name'>Mary Watson</p><p>Great kettle</p></div>"
+        "</section></body></html>"
+    )
+    bundle = make_bundle(tmp_path, pages={"product": review})
+    verdict = registry.judge(registry.catalogue()["6.5.1"], bundle)
+    assert verdict.outcome is Outcome.FAIL
+    shown = [e for e in verdict.evidence if "masked here" in e.note]
+    assert shown
+    for ev in shown:
+        for secret in ("张三丰", "13812345678", "Mary Watson"):
+            assert secret not in ev.excerpt, (secret, ev.excerpt)
