@@ -70,7 +70,7 @@ def run(job: dict[str, Any]) -> dict[str, Any]:
         "score": round(score.decided_score, 2) if reachable else None,
         "final_score": score.final if reachable else None,
         "counts": result.counts(),
-        "objective_failures": [v.clause_id for v in result.objective_failures()],
+        "objective_failures": result.objective_failures(),
         "verdicts": [
             {"clause_id": v.clause_id, "outcome": v.outcome.value, "reason": v.reason}
             for v in result.verdicts

@@ -11,12 +11,11 @@ after DOWNLOAD_MAX_S), so a test that fails cannot leave a thread behind for lon
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 
+from b2cect.demo.server import LoopbackServer
 from flask import Flask, Response, redirect, request
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 HANG_S = 120
 DOWNLOAD_MAX_S = 120
@@ -206,48 +205,14 @@ def create_app(kind: str) -> Flask:
     return app
 
 
-class _QuietHandler(WSGIRequestHandler):
-    def log_request(self, *args, **kwargs) -> None:  # the test output stays readable
-        pass
-
-    def log_error(self, *args, **kwargs) -> None:
-        pass
-
-
-class HostileStore:
+class HostileStore(LoopbackServer):
     """One hostile store on 127.0.0.1 and a free port; a context manager."""
 
     def __init__(self, kind: str):
         self.kind = kind
-        self.app = create_app(kind)
-        self._server: BaseWSGIServer | None = None
+        super().__init__(create_app(kind), cookie=f"hostile_{kind}")
 
     @property
     def seen(self) -> list[tuple[str, str]]:
         """(path, User-Agent) of every request served so far."""
         return list(self.app.config["SEEN"])
-
-    @property
-    def url(self) -> str:
-        assert self._server is not None, "start() first"
-        return f"http://127.0.0.1:{self._server.server_port}/"
-
-    def start(self) -> HostileStore:
-        self._server = make_server(
-            "127.0.0.1", 0, self.app, threaded=True, request_handler=_QuietHandler
-        )
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> HostileStore:
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()

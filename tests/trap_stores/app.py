@@ -21,11 +21,9 @@ privacy pages) whose checkout is one of these traps:
 from __future__ import annotations
 
 import itertools
-import threading
-from types import TracebackType
 
+from b2cect.demo.server import LoopbackServer
 from flask import Flask, Response, jsonify, redirect, render_template_string, request, session
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 TRAPS = (
     "continue_post",
@@ -330,44 +328,13 @@ def create_app(kind: str) -> Flask:
     return app
 
 
-class _QuietHandler(WSGIRequestHandler):
-    def log_request(self, *args: object, **kwargs: object) -> None:
-        pass
-
-
-class TrapStore:
+class TrapStore(LoopbackServer):
     """One trap shop on 127.0.0.1 in a background thread; a context manager."""
 
     def __init__(self, kind: str) -> None:
         self.kind = kind
-        self.app = create_app(kind)
-        self._server: BaseWSGIServer | None = None
-        self._thread: threading.Thread | None = None
+        super().__init__(create_app(kind), cookie=f"trap_{kind}")
 
     @property
     def orders(self) -> list[dict[str, str]]:
         return self.app.config["ORDERS"]
-
-    @property
-    def url(self) -> str:
-        assert self._server is not None
-        return f"http://127.0.0.1:{self._server.server_port}/"
-
-    def __enter__(self) -> TrapStore:
-        self._server = make_server(
-            "127.0.0.1", 0, self.app, threaded=True, request_handler=_QuietHandler
-        )
-        self.app.config["SESSION_COOKIE_NAME"] = f"trap_{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        assert self._server is not None
-        self._server.shutdown()
-        self._server.server_close()

@@ -6,13 +6,11 @@ Run as a module to serve it by hand: python -m tests.trap_stores.endless_export
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
-from types import TracebackType
 
+from b2cect.demo.server import LoopbackServer
 from flask import Flask, Response, redirect, render_template_string, request, session
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 USER, PASSWORD = "buyer@endless.test", "Export-Forever-1"
 CHUNK = b"2026-01-05,EX-1001,Linen towel,39.00,Delivered\n" * 1300  # ~64 KB
@@ -129,44 +127,16 @@ def create_app() -> Flask:
     return app
 
 
-class _QuietHandler(WSGIRequestHandler):
-    def log_request(self, *args: object, **kwargs: object) -> None:
-        pass
-
-
-class EndlessExportStore:
+class EndlessExportStore(LoopbackServer):
     def __init__(self) -> None:
-        self.app = create_app()
-        self._server: BaseWSGIServer | None = None
+        super().__init__(create_app(), cookie="endless")
 
     @property
     def sent(self) -> int:
         return int(self.app.config["SENT"])
 
-    @property
-    def url(self) -> str:
-        assert self._server is not None
-        return f"http://127.0.0.1:{self._server.server_port}/"
-
-    def __enter__(self) -> EndlessExportStore:
-        self._server = make_server(
-            "127.0.0.1", 0, self.app, threaded=True, request_handler=_QuietHandler
-        )
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        assert self._server is not None
-        self._server.shutdown()
-        self._server.server_close()
-
 
 if __name__ == "__main__":  # pragma: no cover
     with EndlessExportStore() as store:
         print(store.url)
-        threading.Event().wait()
+        store.wait()
