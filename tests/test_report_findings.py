@@ -299,8 +299,9 @@ def test_audit_with_pdf_and_language_flags(tmp_path: Path) -> None:
 
     from b2cect.cli import main
 
-    out = tmp_path / "rep"
-    args = ["audit", str(SAVED / "noncompliant"), "--out", str(out), "--lang", "en", "--pdf"]
+    args = ["audit", str(SAVED / "noncompliant"), "--out", str(tmp_path / "rep"), "--lang", "en"]
+    args.append("--pdf")
+    out = tmp_path / "rep" / "report"  # --out DIR: the report goes in DIR/report/
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 1, result.output  # the noncompliant seller fails items
     assert f"evidence pack: {out / 'report.pdf'}" in result.output
