@@ -192,9 +192,7 @@ class OrderGuard:
         self._redact = redact
 
     # --- the rules ------------------------------------------------------------------------------
-    def decide(
-        self, method: str, url: str, post_data: str | None = None, resource: str = "document"
-    ) -> Decision:
+    def decide(self, method: str, url: str, post_data: str | None = None) -> Decision:
         method = method.upper()
         where = _where(url)
         sent = body_words(post_data) if method in SENDING_METHODS else ""
@@ -211,9 +209,7 @@ class OrderGuard:
             hit = w.names(said, w.verbs | w.nouns, w.verbs_cjk + w.nouns_cjk)
             if hit:
                 return Decision(False, f"could create an order ('{hit}' in the request)")
-            step = w.names(urlsplit(url).path, w.step_words, w.step_words_cjk) or w.names(
-                unquote(urlsplit(url).path), w.step_words, w.step_words_cjk
-            )
+            step = w.names(unquote(urlsplit(url).path), w.step_words, w.step_words_cjk)
             if step:
                 return Decision(True, f"checkout step form ('{step}')")
             return Decision(False, "could create an order (not told apart from a step form)")
@@ -224,7 +220,7 @@ class OrderGuard:
 
     def allows(self, method: str, url: str, resource: str = "document") -> bool:
         """For requests made outside the browser (link checks, file fetches)."""
-        return self._record(method, url, None, resource, self.decide(method, url, None, resource))
+        return self._record(method, url, resource, self.decide(method, url))
 
     # --- Playwright side ------------------------------------------------------------------------
     async def install(self, context: Any) -> None:
@@ -267,15 +263,13 @@ class OrderGuard:
                 body = buffer[:MAX_BODY_CHARS].decode("utf-8", errors="replace")
             except Exception:  # noqa: BLE001 - an unreadable body says nothing
                 body = ""
-        decision = self.decide(request.method, request.url, body, resource)
-        if self._record(request.method, request.url, body, resource, decision):
+        decision = self.decide(request.method, request.url, body)
+        if self._record(request.method, request.url, resource, decision):
             await route.fallback()
         else:
             await route.abort(BLOCK_REASON)
 
-    def _record(
-        self, method: str, url: str, body: str | None, resource: str, decision: Decision
-    ) -> bool:
+    def _record(self, method: str, url: str, resource: str, decision: Decision) -> bool:
         """Count and (within bounds) keep the decision; True when the request may go."""
         allowed = decision.allowed or not self.enforce
         self._seq += 1
