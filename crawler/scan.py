@@ -58,7 +58,7 @@ from .polite import read_robots
 from .profile import SiteProfile, load_profile
 from .redact import Redactor
 from .scripts import WATCH_INIT_SCRIPT
-from .session import Crawl, plain_error
+from .session import INFO_KINDS, Crawl, plain_error
 from .sitemap import fill_products, finish_fact, robots_and_sitemaps
 
 T = TypeVar("T")
@@ -269,10 +269,6 @@ class Part:
     gives: tuple[str, ...] = ()
 
 
-INFO_KINDS = (
-    "help", "payment_help", "delivery_help", "after_sales", "privacy", "terms", "about",
-    "licence", "contact", "complaint", "notices", "info",
-)  # fmt: skip
 ACCOUNT_GIVES = (
     "account", "profile", "addresses", "favourites", "fact:profile", "fact:addresses",
 )  # fmt: skip
@@ -323,7 +319,7 @@ JOURNEY: tuple[Part, ...] = (
     Part("checkout", lambda j: _checkout(j.c, j.allow_order), ("cart", "account", "login_walls"),
          CHECKOUT_GIVES),
     Part("orders", lambda j: orders(j.c), ("account",), ORDERS_GIVES),
-    Part("info", lambda j: info_pages(j.c), ("home",), INFO_KINDS),
+    Part("info", lambda j: info_pages(j.c), ("home",), (*INFO_KINDS, "info")),
     # Last: switching language may stick to the session.
     Part("language_switch", lambda j: language_switch(j.c), ("language",), ("fact:language",)),
 )
