@@ -636,13 +636,7 @@ def write_reports(
 ) -> dict[str, Path]:
     from b2cect.reports import write_reports as write
 
-    run_info = {
-        "command": " ".join(sys.argv[1:]),
-        "integrity": result.integrity,
-        "manifest_sha256": result.bundle.manifest_sha256(),
-        "judge": pipeline.judge_info(),
-        "auditor_files": dict(inputs.files) if inputs else {},
-    }
+    run_info = pipeline.report_run_info(result, " ".join(sys.argv[1:]), inputs)
     paths = write(out_dir, result.verdicts, result.bundle, result.score, run_info, lang=lang)
     if pdf:
         from b2cect.crawler.browser import BrowserNotFound
@@ -694,7 +688,8 @@ def print_summary(result: pipeline.AuditResult, paths: dict[str, Path]) -> None:
         for problem in result.integrity:
             click.echo(f"    {problem}")
     click.echo(f"  manifest SHA-256: {result.bundle.manifest_sha256()}")
-    click.echo(f"  report: {paths.get('html')}")
+    if paths.get("html"):
+        click.echo(f"  report: {Path(paths['html']).resolve()}")
     if paths.get("pdf"):
         click.echo(f"  evidence pack: {paths['pdf']}")
 

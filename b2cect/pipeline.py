@@ -20,7 +20,6 @@ EXIT_NO_SCAN = 2  # could not run: bad URL, unreachable store, bad input file or
 EXIT_INTEGRITY = 3  # the bundle's SHA-256 check failed: altered, missing or unlisted files
 
 # The manifest's `run.status` when the store could not be reached at all.
-RUN_UNREACHABLE = "unreachable"
 
 
 class InputError(Exception):
@@ -117,25 +116,12 @@ class AuditResult:
             if outcome == Outcome.FAIL.value and items[cid].scoring == "objective"
         ]
 
-    def run_status(self) -> dict:
-        """The manifest's `run` object ({status, reason}); {} for bundles that lack one."""
-        run = self.bundle.manifest.get("run")
-        return run if isinstance(run, dict) else {}
-
     def could_not_run(self) -> str | None:
         """Why the scan saw nothing of the store (None when it did): the manifest's `run`
-        object when present, else the home step's failure."""
-        run = self.run_status()
-        if run:
-            if run.get("status") == RUN_UNREACHABLE:
-                return str(run.get("reason") or "the store could not be reached")
-            return None
-        home = self.bundle.steps_of("home")
-        if not home:
+        status (Bundle.unreachable), or a bundle with no start page at all."""
+        if not self.bundle.steps_of("home"):
             return "the bundle has no home step"
-        if home[0].status != "ok":
-            return home[0].error or f"home step {home[0].status}"
-        return None
+        return self.bundle.unreachable()
 
     def exit_code(self) -> int:
         if self.integrity:
@@ -209,6 +195,17 @@ def checks_sha256() -> str:
     for path in paths:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
+
+
+def report_run_info(result: AuditResult, command: str, inputs: ScoringInputs | None = None) -> dict:
+    """What every report of a judged bundle records about the run (CLI and fleet alike)."""
+    return {
+        "command": command,
+        "integrity": result.integrity,
+        "manifest_sha256": result.bundle.manifest_sha256(),
+        "judge": judge_info(),
+        "auditor_files": dict(inputs.files) if inputs else {},
+    }
 
 
 def judge_info() -> dict[str, str]:

@@ -51,21 +51,16 @@ def run(job: dict[str, Any]) -> dict[str, Any]:
     )
     bundle_dir = scan_sync(options)
     result = pipeline.audit(bundle_dir)
-    write_reports(
-        out_dir / "report",
-        result.verdicts,
-        result.bundle,
-        result.score,
-        {"command": f"fleet scan of seller {seller['id']}", "integrity": result.integrity},
-    )
-    home = next((s for s in result.bundle.steps if s.kind == "home"), None)
-    reachable = home is not None and home.status == "ok"
+    command = f"fleet scan of seller {seller['id']}"
+    run_info = pipeline.report_run_info(result, command)
+    write_reports(out_dir / "report", result.verdicts, result.bundle, result.score, run_info)
+    unreachable = result.could_not_run()
+    reachable = unreachable is None
     score = result.score
     return {
         "status": "ok" if reachable else "error",
-        "error": ""
-        if reachable
-        else f"the store could not be scanned: {home.error if home else 'no home step'}",
+        "error": "" if reachable else f"the store could not be scanned: {unreachable}",
+        "bundle_sha256": result.bundle.manifest_sha256(),
         "bundle_dir": str(bundle_dir),
         "score": round(score.decided_score, 2) if reachable else None,
         "final_score": score.final if reachable else None,

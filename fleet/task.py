@@ -12,7 +12,6 @@ written to the history in one transaction.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import signal
@@ -124,11 +123,9 @@ def scan_in_child(job: ScanJob) -> dict[str, Any]:
     result = json.loads(result_file.read_text(encoding="utf-8"))
     outcome.update(result)
     bundle = Path(result.get("bundle_dir") or out_dir / "bundle")
-    manifest = bundle / "manifest.json"
-    if manifest.is_file():
-        # The manifest lists the SHA-256 of every other file: its own hash seals the bundle.
+    if (bundle / "manifest.json").is_file():
+        # The child's result carries bundle_sha256, the manifest's own hash (it seals every file).
         outcome["bundle_path"] = str(bundle)
-        outcome["bundle_sha256"] = hashlib.sha256(manifest.read_bytes()).hexdigest()
     return finish(outcome)
 
 

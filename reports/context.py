@@ -17,7 +17,7 @@ from b2cect.checks.reasons_zh import zh_or_en
 from b2cect.checks.registry import Item, catalogue, sort_key
 from b2cect.checks.scoring import SOURCE_AUDITOR, ItemScore, ScoreResult
 from b2cect.checks.verdict import Verdict
-from b2cect.crawler.bundle import MANIFEST, PAGE_KINDS, Bundle, sha256_file, utc_now
+from b2cect.crawler.bundle import PAGE_KINDS, Bundle, utc_now
 
 from .crops import CropMaker
 from .thumbs import MAX_SOURCE_BYTES, Thumbnail, ThumbnailCache, inside
@@ -235,7 +235,8 @@ def describe_run(bundle: Bundle | None, run_info: dict[str, Any]) -> dict[str, A
         "browser": run_info.get("browser")
         or " ".join(str(browser.get(k, "")) for k in ("name", "version")).strip(),
         "integrity": None if integrity is None else list(integrity),
-        "manifest_sha256": run_info.get("manifest_sha256") or manifest_sha256(bundle),
+        "manifest_sha256": run_info.get("manifest_sha256")
+        or (bundle.manifest_sha256() if bundle else ""),
         "command": run_info.get("command", ""),
         "generated": utc_now(),
         # How the scan went: "unreachable" when the store could not be opened, and orders the
@@ -266,13 +267,6 @@ def order_guard_view(bundle: Bundle | None) -> dict[str, Any]:
         "rows": (held + sent)[:GUARD_ROWS_SHOWN],
         "more": max(0, len(held) + len(sent) - GUARD_ROWS_SHOWN),
     }
-
-
-def manifest_sha256(bundle: Bundle | None) -> str:
-    """SHA-256 of manifest.json itself: the one value that pins every file of the bundle."""
-    if bundle is None or not (bundle.root / MANIFEST).is_file():
-        return ""
-    return sha256_file(bundle.root / MANIFEST)
 
 
 def reach_table(bundle: Bundle) -> list[dict[str, Any]]:
