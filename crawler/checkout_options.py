@@ -72,8 +72,11 @@ def _acts_here(cand: Candidate) -> bool:
 
 
 def _pays(c: Crawl, cand: Candidate) -> bool:
-    """A button that pays or places the order is never a choice to press."""
-    return any(c.vocab.score(t, cand)[0] >= 0.5 for t in ("place_order", "pay", "buy_now"))
+    """A button that pays or places the order is never a choice to press: by its words alone,
+    whatever the targets' avoid lists say ("使用此方式支付" is a pay button, not a method)."""
+    return c.vocab.acts_on_order(f"{cand.text} {cand.aria}") or any(
+        c.vocab.score(t, cand)[0] >= 0.5 for t in ("place_order", "pay", "buy_now")
+    )
 
 
 def _option(c: Crawl, row: str, cand: Candidate) -> dict[str, Any]:

@@ -114,6 +114,9 @@ class _Target:
     hint_re: re.Pattern[str] | None = None  # icon hints (class, id, sprite, ligature)
 
 
+ORDER_ACTION_TARGETS = ("place_order", "pay", "buy_now")
+
+
 @dataclass
 class Vocabulary:
     """vocabulary.yaml, compiled."""
@@ -142,6 +145,15 @@ class Vocabulary:
             )
 
     # --- word lists ------------------------------------------------------------------------------
+    def order_action_words(self) -> list[str]:
+        """Words of controls that place an order or pay (buy now included), without their
+        `avoid` lists: a control named by any of them is never pressed as a mere choice."""
+        return [w for t in ORDER_ACTION_TARGETS for w in self.targets[t].words]
+
+    def acts_on_order(self, text: str) -> bool:
+        pattern = word_pattern(self.order_action_words())
+        return bool(pattern and text and pattern.search(text))
+
     def pattern(self, section: str, key: str) -> re.Pattern[str]:
         """Pattern of a word list outside `targets` (e.g. ("availability", "out_of_stock"))."""
         words = self.raw.get(section, {}).get(key, [])

@@ -72,9 +72,12 @@ ROWS_JS = r"""(args) => {
 # Option groups beside the add-to-cart control that have nothing chosen yet: radio groups
 # with no radio checked, and groups of two or more short sibling buttons (size or colour
 # swatches). Returns a selector for the first usable choice of each group; clicks nothing.
-OPTION_CHOICES_JS = r"""(words) => {
+OPTION_CHOICES_JS = r"""({add: words, never}) => {
   const re = new RegExp(words, 'i');
   const text = el => (el.innerText || el.value || '').replace(/\s+/g, ' ').trim();
+  // A group holding a control that buys, pays or places the order is no option group.
+  const acts = el => { const t = (text(el) + ' ' + (el.getAttribute('aria-label') || ''))
+    .toLowerCase(); return never.some(w => t.includes(w)); };
   const add = Array.from(document.querySelectorAll('button, input[type=submit], [role=button]'))
     .find(b => re.test(text(b)) || re.test(b.getAttribute('aria-label') || ''));
   if (!add) return [];
@@ -108,7 +111,7 @@ OPTION_CHOICES_JS = r"""(words) => {
     list.push(b); groups.set(b.parentElement, list);
   }
   for (const list of groups.values()) {
-    if (list.length < 2) continue;
+    if (list.length < 2 || list.some(acts)) continue;
     if (list.some(b => b.getAttribute('aria-pressed') === 'true' ||
                        b.getAttribute('aria-checked') === 'true')) continue;
     mark(list[0]);
@@ -662,9 +665,17 @@ async def cart_add(c: Crawl) -> Step:
     return await c.step("cart_add", action, capture="screen")
 
 
+def _option_words(c: Crawl) -> dict[str, Any]:
+    """What OPTION_CHOICES_JS needs: the add-to-cart words, and the words of controls it must
+    never take for an option (buy now, pay, place order)."""
+    return {
+        "add": "|".join(re.escape(w) for w in c.vocab.targets["add_to_cart"].words),
+        "never": [w.lower() for w in c.vocab.order_action_words() if not w.startswith("re:")],
+    }
+
+
 async def _option_groups(c: Crawl) -> int:
-    words = "|".join(re.escape(w) for w in c.vocab.targets["add_to_cart"].words)
-    return len(await c.page.evaluate(OPTION_CHOICES_JS, words))
+    return len(await c.page.evaluate(OPTION_CHOICES_JS, _option_words(c)))
 
 
 async def _choose_required_options(c: Crawl) -> None:
@@ -675,8 +686,7 @@ async def _choose_required_options(c: Crawl) -> None:
             option = next((o for o in f["options"] if o["value"]), None)
             if option:
                 await c.page.locator(f["selector"]).select_option(value=option["value"])
-    words = "|".join(re.escape(w) for w in c.vocab.targets["add_to_cart"].words)
-    for selector in await c.page.evaluate(OPTION_CHOICES_JS, words):
+    for selector in await c.page.evaluate(OPTION_CHOICES_JS, _option_words(c)):
         try:
             await c.click(selector, wait_ms=100)
         except Exception:  # noqa: BLE001 - an option that cannot be clicked stays unchosen

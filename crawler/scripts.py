@@ -290,7 +290,7 @@ SNAPSHOT_HTML_JS = r"""(scope) => {
     const title = document.title.replace(/</g, '&lt;');
     return doctype + '<html lang="' + lang + '"><head><meta charset="utf-8"><title>' + title +
       '</title></head><body data-b2cect-scope="dialog">' + part.outerHTML.replace(
-        part.innerHTML, html(part)) + '</body></html>';
+        part.innerHTML, () => html(part)) + '</body></html>';  // a function: "$&" is text
   }
   const root = document.documentElement;
   const attrs = Array.from(root.attributes).map(a => ' ' + a.name + '="' +
@@ -628,6 +628,9 @@ RECORD_BOXES_JS = r"""(args) => {
   const root = document.documentElement;
   root.setAttribute('data-b2cect-dpr', String(window.devicePixelRatio || 1));
   const sx = window.scrollX, sy = window.scrollY;
+  // Boxes of an earlier capture of this document are stale: the element may have moved.
+  for (const el of document.querySelectorAll('[data-b2cect-box]'))
+    el.removeAttribute('data-b2cect-box');
   let n = 0;
   for (const el of document.body ? document.body.querySelectorAll('*') : []) {
     if (n >= args.limit) break;

@@ -224,3 +224,33 @@ def test_an_order_created_by_a_step_form_stops_the_checkout_and_opens_the_report
     assert "下单成功" in html[banner : banner + 3000] and "cancel it in the store" in html
     guard = html[html.index('id="order-guard"') :]
     assert "POST http://127.0.0.1" in guard and "checkout step form (&#39;address&#39;)" in guard
+
+
+# --- choices that are never taken for options -----------------------------------------------------
+def test_controls_that_pay_or_order_are_known_by_their_words_whatever_their_avoid_lists():
+    vocab = load_vocabulary()
+    for text in ("使用此方式支付", "立即购买", "Place order", "Pay now", "提交订单"):
+        assert vocab.acts_on_order(text), text
+    for text in ("Select", "选择", "Standard delivery £3.95", "顺丰快递"):
+        assert not vocab.acts_on_order(text), text
+
+
+@pytest.mark.browser
+def test_a_buy_now_button_beside_add_to_cart_is_no_option_group(page):
+    from b2cect.crawler.journey_browse import OPTION_CHOICES_JS
+
+    vocab = load_vocabulary()
+    words = {
+        "add": "加入购物车|Add to cart",
+        "never": [w.lower() for w in vocab.order_action_words() if not w.startswith("re:")],
+    }
+    page.set_content(
+        "<div><button type=button>加入购物车</button><button type=button>立即购买</button>"
+        "<button type=button>收藏</button></div>"
+    )
+    assert page.evaluate(OPTION_CHOICES_JS, words) == []
+    page.set_content(
+        "<div><div><button type=button>S</button><button type=button>M</button></div>"
+        "<button type=button>Add to cart</button><button type=button>Wishlist</button></div>"
+    )
+    assert len(page.evaluate(OPTION_CHOICES_JS, words)) == 1  # the size group: S is chosen
