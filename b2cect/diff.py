@@ -111,7 +111,10 @@ def _from_report(path: Path) -> tuple[dict[str, str], Score]:
         raise ValueError(f"{path}: not a b2cect report.json")
     outcomes = {}
     for entry in data.get("verdicts", []):
-        outcomes[entry["clause_id"]] = entry.get("final_outcome") or _final(entry)
+        # The report's own final outcomes add "rated"/"unrated" for experience items; compared
+        # with a bundle judged now, those must read as the outcomes pipeline.final_outcomes gives.
+        final = entry.get("final_outcome")
+        outcomes[entry["clause_id"]] = final if final in OUTCOME_RANK else _final(entry)
     score = data.get("score") or {}
     return outcomes, Score(score.get("objective_score"), score.get("final"))
 

@@ -60,3 +60,12 @@ def test_diff_reads_report_json_files(tmp_path):
     assert data["objective_delta"] < 0
     same = runner.invoke(main, ["diff", str(old), str(tmp_path / "compliant" / "report")])
     assert same.exit_code == pipeline.EXIT_OK and "No verdict changed" in same.output
+
+
+def test_a_report_and_its_own_bundle_differ_in_nothing(tmp_path):
+    runner = CliRunner()
+    runner.invoke(main, ["audit", str(BUNDLES / "compliant"), "--out", str(tmp_path / "a")])
+    report = tmp_path / "a" / "report" / "report.json"
+    result = runner.invoke(main, ["diff", str(report), str(BUNDLES / "compliant"), "--json"])
+    assert result.exit_code == pipeline.EXIT_OK, result.output
+    assert json.loads(result.stdout)["changes"] == []
