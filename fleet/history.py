@@ -8,27 +8,28 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from .db import scans, sellers, verdicts
+from b2cect.diff import BETTER, REGRESSION, compare
 
-# How good a verdict is, for telling regressions from improvements. needs_review and error
-# say nothing about the store, so a move to or from them is a change, neither better nor worse.
-RANK = {"fail": 0, "pass": 2, "not_applicable": 2}
+from .db import scans, sellers, verdicts
 
 
 @dataclass
 class Change:
+    """One item whose verdict changed, as `b2cect diff` classifies it (b2cect.diff)."""
+
     clause_id: str
     before: str  # outcome in the older scan ("absent" when it was not judged)
     after: str
     reason_after: str
+    kind: str  # regression, worse, changed, better, added, removed
 
     @property
     def regression(self) -> bool:
-        return self.before in ("pass", "not_applicable") and self.after == "fail"
+        return self.kind == REGRESSION
 
     @property
     def improvement(self) -> bool:
-        return self.before == "fail" and self.after in ("pass", "not_applicable")
+        return self.kind == BETTER
 
 
 @dataclass
@@ -72,8 +73,8 @@ def _scan_verdicts(conn: sa.Connection, scan_id: int) -> dict[str, tuple[str, st
 
 
 def diff_scans(engine: Engine, scan_a: int, scan_b: int) -> ScanDiff:
-    """What changed from scan_a to scan_b: regressions (pass/N/A -> fail) first, then
-    improvements, then other changes, each group in clause order."""
+    """What changed from scan_a to scan_b, in the order and by the rules of `b2cect diff`:
+    regressions (now fail) first, each group in clause order."""
     with engine.connect() as conn:
         heads = {
             r.id: r
@@ -87,19 +88,19 @@ def diff_scans(engine: Engine, scan_a: int, scan_b: int) -> ScanDiff:
             if sid not in heads:
                 raise LookupError(f"no scan {sid} in the history")
         va, vb = _scan_verdicts(conn, scan_a), _scan_verdicts(conn, scan_b)
-    changes = []
-    for clause in sorted(set(va) | set(vb), key=_clause_key):
-        before = va.get(clause, ("absent", ""))[0]
-        after, reason = vb.get(clause, ("absent", ""))
-        if before != after:
-            changes.append(Change(clause, before, after, reason))
-    changes.sort(key=lambda c: (not c.regression, not c.improvement))  # stable: clause order kept
+    outcomes = compare({k: v[0] for k, v in va.items()}, {k: v[0] for k, v in vb.items()})
+    changes = [
+        Change(
+            c.clause_id,
+            c.old or "absent",
+            c.new or "absent",
+            vb.get(c.clause_id, ("", ""))[1],
+            c.kind,
+        )
+        for c in outcomes.changes
+    ]
     a, b = heads[scan_a], heads[scan_b]
     return ScanDiff(a.seller_id, b.seller_id, a.score, b.score, changes)
-
-
-def _clause_key(clause: str) -> tuple:
-    return tuple(int(p) if p.isdigit() else p for p in clause.replace("-", ".").split("."))
 
 
 def previous_scan(engine: Engine, seller_id: str, before_id: int) -> int | None:

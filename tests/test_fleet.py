@@ -182,9 +182,10 @@ def test_history_and_diff(engine) -> None:
     d = diff_scans(engine, first, second)
     assert d.score_delta == -4.5
     assert [(c.clause_id, c.before, c.after) for c in d.changes] == [
-        ("6.2.1", "pass", "fail"),  # the regression comes first
-        ("6.1.2", "fail", "pass"),
+        # The order of `b2cect diff`: regressions, worse, better, then items new in the scan.
+        ("6.2.1", "pass", "fail"),
         ("6.1.1", "pass", "needs_review"),
+        ("6.1.2", "fail", "pass"),
         ("6.3", "absent", "pass"),
     ]
     assert [c.clause_id for c in d.regressions] == ["6.2.1"]
