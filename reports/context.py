@@ -187,12 +187,14 @@ def build_context(
     thumbs = ThumbnailCache(bundle.root) if bundle else None
     screens = ScreenCopies(bundle.root, out_dir) if bundle else None
     crops = CropMaker(bundle) if bundle else None
+    # Evidence that names only its step shows that step's screenshot.
+    step_shots = {s.id: s.screenshot for s in bundle.steps} if bundle else {}
     rows = [
         ItemRow(
             v,
             items.get(v.clause_id),
             scores.get(v.clause_id),
-            _evidence_views(v, bundle, thumbs, screens, crops),
+            _evidence_views(v, step_shots, thumbs, screens, crops),
         )
         for v in sorted(verdicts, key=lambda v: sort_key(v.clause_id))
     ]
@@ -328,14 +330,13 @@ class ScreenCopies:
 
 def _evidence_views(
     verdict: Verdict,
-    bundle: Bundle | None,
+    step_shots: dict[str, str],
     thumbs: ThumbnailCache | None,
     screens: ScreenCopies | None,
     crops: CropMaker | None,
 ) -> list[EvidenceView]:
     views = []
     shown: set[str] = set()
-    step_shots = {s.id: s.screenshot for s in bundle.steps} if bundle else {}
     for ev in verdict.evidence:
         shot = ev.screenshot or step_shots.get(ev.step, "")
         href = screens.href(shot) if (screens and shot) else None
