@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .discovery import Candidate, Found, normalise
-from .session import Crawl
+from .session import Crawl, routed
 
 MAX_MENUS = 3  # toggles opened on the home page: a hamburger, an account menu, one "more"
 TOGGLE_MIN = 0.45
@@ -74,9 +74,7 @@ async def act(c: Crawl, cand: Candidate, wait_ms: int = 250) -> Outcome:
     fields_before = {f["path"] for f in await c.fields() if f["visible"]}
     await c.click(same[0] if same else cand, wait_ms=wait_ms)
     url = c.page.url
-    if url.split("#")[0] != before_url.split("#")[0] or (
-        url != before_url and url.partition("#")[2].startswith(("/", "!"))
-    ):
+    if routed(before_url, url):
         moved = "navigation" if c.last_status is not None else "route"
         return Outcome(moved, path, url)
     new = [x for x in await c.candidates(remember=False) if x.visible and _key(x) not in before]

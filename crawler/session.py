@@ -592,7 +592,7 @@ class Crawl:
             await target.click(timeout=6000)
         await self.settle(wait_ms)
         await self.after_action(mark)
-        if self.last_status is None and _routed(url_before, self.page.url):
+        if self.last_status is None and routed(url_before, self.page.url):
             self.client_routes += 1
         if self.last_status is not None and self.last_status >= 400:
             raise RuntimeError(f"HTTP {self.last_status} at {self.page.url} after the click")
@@ -712,7 +712,7 @@ def _is_action_url(url: str) -> bool:
     return bool(url and _ACTION_URL.search(urlsplit(url).path))
 
 
-def _routed(before: str, after: str) -> bool:
+def routed(before: str, after: str) -> bool:
     """The URL moved to another route: path/query changed, or a '#/' or '#!' hash route."""
     if before.split("#")[0] != after.split("#")[0]:
         return True
