@@ -256,8 +256,8 @@ async def sign_in(c: Crawl, credentials: tuple[str, str] | None, env_name: str) 
         )
         if user_field is None:
             raise Blocked("no user name field on the login page", screenshot=True)
-        await c.page.locator(user_field["selector"]).fill(user)
-        await c.page.locator(password_field["selector"]).fill(password)
+        await (await c.locate(user_field["selector"])).fill(user)
+        await (await c.locate(password_field["selector"])).fill(password)
         before = c.page.url
         cookies_before = {f"{k['name']}={k['value']}" for k in await c.context.cookies()}
         if pins.submit:
@@ -267,7 +267,7 @@ async def sign_in(c: Crawl, credentials: tuple[str, str] | None, env_name: str) 
             if submit:
                 await c.click(submit, wait_ms=300)
             else:
-                await c.page.locator(password_field["selector"]).press("Enter")
+                await (await c.locate(password_field["selector"])).press("Enter")
                 await c.settle(500)
         ok, why = await _logged_in(c, before, cookies_before)
         if not ok:

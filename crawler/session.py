@@ -54,6 +54,7 @@ SCREENSHOT_FORMAT = {"type": "jpeg", "quality": 70}
 VIEWPORT_HEIGHT = 900
 MAX_ELEMENT_BOXES = 4000  # element boxes saved per page, for evidence crops in reports
 MAX_OPEN_TOGGLES = 12
+MAX_FRAMES_SEARCHED = 20  # iframes searched for a marked control (ads and widgets add many)
 # After opening a tab or accordion: long enough for a script-driven panel to draw (a frame or
 # two), short enough that a page with a dozen toggles does not cost a second and a half.
 TOGGLE_WAIT_MS = 40
@@ -546,7 +547,7 @@ class Crawl:
             if found is None:
                 return closed
             try:
-                await self.page.locator(found.candidate.selector).first.click(timeout=3000)
+                await (await self.locate(found.candidate.selector)).first.click(timeout=3000)
             except Exception:  # noqa: BLE001 - it went away by itself, or cannot be clicked
                 return closed
             self.dismissed.append(
@@ -560,6 +561,22 @@ class Crawl:
             closed += 1
             await self.page.wait_for_timeout(150)
         return closed
+
+    async def locate(self, selector: str) -> Any:
+        """A locator for `selector` in the frame that holds it: the page, else the first
+        same-origin iframe that does. Controls and fields are found in iframes too (the page
+        scripts search them), but a page locator does not enter a frame."""
+        here = self.page.locator(selector)
+        try:
+            if await here.count():
+                return here
+            for frame in self.page.frames[1:MAX_FRAMES_SEARCHED]:
+                there = frame.locator(selector)
+                if await there.count():
+                    return there
+        except Exception:  # noqa: BLE001 - a frame detached mid-search: the page's own locator
+            pass
+        return here
 
     async def click(self, found: Found | Candidate | str | Any, wait_ms: int = 200) -> None:
         """Click a control and wait for whatever it started (navigation or script).
@@ -576,9 +593,9 @@ class Crawl:
             await self.goto(cand.href)
             return
         if isinstance(cand, Candidate):
-            target = self.page.locator(cand.selector).first
+            target = (await self.locate(cand.selector)).first
         elif isinstance(cand, str):
-            target = self.page.locator(cand).first
+            target = (await self.locate(cand)).first
         else:
             target = cand  # a Playwright locator
         self.last_status = None
