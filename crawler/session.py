@@ -28,7 +28,7 @@ from .bundle import (
     Step,
     utc_now,
 )
-from .discovery import SITEMAP_REGION, Candidate, Found, Vocabulary, same_origin
+from .discovery import SITEMAP_REGION, Candidate, Found, ReplayStep, Vocabulary, same_origin
 from .guard import OrderGuard, blocked_message
 from .polite import MAX_RETRIES, RobotsRules, retry_delay
 from .profile import SiteProfile
@@ -702,9 +702,28 @@ class Crawl:
         if pin.url:
             url = urljoin(self.start_url, pin.url)
             return Found(target, Candidate(text="", href=url, path="profile"), 1.0, "profile")
+        if pin.via:
+            return await self.replay(pin.via, target)
         if pin.selector and await self.page.locator(pin.selector).count():
             cand = Candidate(text="", selector=pin.selector, path=pin.selector)
             return Found(target, cand, 1.0, "profile")
+        return None
+
+    async def replay(self, path: str, target: str) -> Found | None:
+        """Follow a recorded click path ("click 'Cart' icon in header → link 'View cart'")
+        from the current page: each control but the last is clicked; the last is returned for
+        the step to use. None when a control of the path is not on the page."""
+        segments = [s for s in (part.strip() for part in path.split("\u2192")) if s]
+        for i, segment in enumerate(segments):
+            control = ReplayStep.parse(segment)
+            if control is None:
+                return None
+            match = control.find(await self.candidates(remember=False))
+            if match is None:
+                return None
+            if i == len(segments) - 1:
+                return Found(target, match, 1.0, f"profile ({path})")
+            await self.click(match, wait_ms=250)
         return None
 
     async def fields(self, scope: str | None = None) -> list[dict[str, Any]]:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from b2cect.crawler.bundle import Bundle, BundleWriter
 from b2cect.crawler.controls import act, open_panel_link, toggles
+from b2cect.crawler.discover import click_path
 from b2cect.crawler.discovery import Candidate, _path_and_query, load_vocabulary
 from b2cect.crawler.profile import load_profile
 from b2cect.crawler.redact import Redactor
@@ -236,3 +237,28 @@ def test_on_a_real_store_the_guard_stops_the_zoo_checkout_where_a_step_could_ord
     assert held and "could create an order" in held[0].error
     assert not bundle.reached("checkout_review")
     assert bundle.fact("order_guard")["mode"] == "enforce"
+
+
+@pytest.mark.parametrize(
+    ("name", "toggle", "target", "path_end"),
+    [("drawer", "cart_toggle", "cart", "/cart"), ("account_menu", "account_toggle", "login", "")],
+)
+def test_a_recorded_click_path_is_replayed_from_a_profile_pin(
+    name, toggle, target, path_end, tmp_path
+):
+    """What discovery reached by clicks is found again by replaying its found_by path (the
+    pin `discover` drafts for a page with no URL of its own), on a fresh load of the page."""
+
+    async def run(c):
+        found = await open_panel_link(c, toggle, target)
+        await c.goto(c.start_url)
+        path = click_path({"found_by": found.found_by, "url": c.start_url}, c.start_url)
+        again = await c.replay(path, target)
+        return found, path, again
+
+    with ShapeStore(name) as store:
+        found, path, again = _live(store.url, tmp_path, run)
+    assert "\u2192" in path and "(" not in path, path
+    assert again is not None, f"path not replayed: {path}"
+    assert again.url == found.url and again.url.endswith(path_end)
+    assert again.found_by == f"profile ({path})"
