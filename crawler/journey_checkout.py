@@ -17,7 +17,7 @@ from .discovery import Candidate, Found, normalise
 from .scripts import VALIDATION_MESSAGES_JS
 from .session import Blocked, Crawl, NotFound, Skip
 
-MAX_WIZARD_PAGES = 5
+MAX_WIZARD_PAGES = 6  # address, delivery, payment method, payment details, review, + one
 BAD_MOBILE = "123"
 
 # Fake consignee data per country (documentation ranges / well-known test values, no person).
