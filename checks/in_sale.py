@@ -30,7 +30,7 @@ import lxml.html
 from b2cect.crawler.bundle import Bundle, Page
 
 from .facts import fact_evidence, fact_problem, page_of_step, usable_fact
-from .registry import check
+from .registry import check, is_store_absence
 from .text import (
     broken_targets,
     element_text,
@@ -1315,7 +1315,9 @@ def special_delivery_costs_and_times(bundle: Bundle) -> Verdict:
         problem = fact_problem(bundle, "checkout_options")
         if problem:
             return review(f"Not judged: {problem}.")
-        if not bundle.reached("checkout_review"):
+        review_steps = bundle.steps_of("checkout_review")
+        review_absent = review_steps and all(is_store_absence(s) for s in review_steps)
+        if not bundle.reached("checkout_review") and not review_absent:
             # The delivery step may lie between where the checkout stopped and the review.
             return review(
                 "Not judged, not reached: no delivery choice was seen before the checkout "
