@@ -27,8 +27,12 @@ stores), so the guard decides on the request itself, before it is sent, at the n
   email, Magento's order-placing call, has no "method" in its path and more than a choice in
   its body, so it is held back), and after every request let through the page and the JSON
   answer are read for an order; one seen stops the checkout at once and opens the report
-  (tests/trap_stores/: `payment_method_creates_order`). Nothing is paid either way: no
-  payment page is ever sent a card, an account or a code on a store that is not a test store.
+  (tests/trap_stores/: `payment_method_creates_order`), so such a store gets at most one
+  unpaid order, which the report asks the seller to cancel. The other choice, holding the
+  method back and leaving every review-page item needs_review on such stores, was weighed
+  and rejected: it gives up the evidence of a common checkout shape to guard against a rare
+  one the incident rule already stops. Nothing is paid either way: the crawler types no card,
+  account or code on a store that is not a test store, and this rule refuses bodies with them.
 - **On the final review page** (stage `review`): nothing that sends data goes out.
 - Static resources (images, styles, fonts, scripts) are never judged: fetching them cannot
   create anything.
