@@ -30,7 +30,7 @@ import lxml.html
 from b2cect.crawler.bundle import Bundle, Page
 
 from .facts import fact_evidence, fact_problem, page_of_step, usable_fact
-from .registry import check
+from .registry import check, is_store_absence
 from .text import (
     broken_targets,
     element_text,
@@ -1130,6 +1130,20 @@ def delivery_choices(bundle: Bundle) -> list[tuple[str, Evidence, dict[str, Any]
     """(label, evidence, entry) of each delivery option: from the probe, else from the form."""
     fact = usable_fact(bundle, "checkout_options")
     entries = option_labels(bundle, "delivery")
+    if not entries:
+        # Options listed with a button each (checkout_choices), should the form fact lack them.
+        fact = usable_fact(bundle, "checkout_choices")
+        steps = (fact or {}).get("steps") or ([fact] if fact else [])
+        entries = [
+            {
+                "label": o.get("label", ""),
+                "price_text": o.get("price_text", ""),
+                "note": o.get("time_text", ""),
+            }
+            for step in steps
+            if step.get("kind") == "delivery"
+            for o in step.get("options") or []
+        ]
     if fact is not None and entries:
         return [
             (
@@ -1301,6 +1315,14 @@ def special_delivery_costs_and_times(bundle: Bundle) -> Verdict:
         problem = fact_problem(bundle, "checkout_options")
         if problem:
             return review(f"Not judged: {problem}.")
+        review_steps = bundle.steps_of("checkout_review")
+        review_absent = review_steps and all(is_store_absence(s) for s in review_steps)
+        if not bundle.reached("checkout_review") and not review_absent:
+            # The delivery step may lie between where the checkout stopped and the review.
+            return review(
+                "Not judged, not reached: no delivery choice was seen before the checkout "
+                f"stopped ({bundle.why_not_reached('checkout_review')})."
+            )
         return not_applicable(
             "The checkout offers no delivery choices to compare.",
             searched(checkout_pages(bundle), "delivery options"),

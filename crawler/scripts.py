@@ -219,6 +219,10 @@ PREPARE_SNAPSHOT_JS = (
     + _HELPERS
     + r"""
   const seen = new WeakSet();
+  // Marks of an earlier capture of this same document (a one-page checkout, a single-page
+  // app) say what was hidden then; what is hidden now is measured afresh.
+  for (const el of document.querySelectorAll('[data-b2cect-hidden]'))
+    el.removeAttribute('data-b2cect-hidden');
   const all = () => document.body ? document.body.querySelectorAll('*') : [];
   const skip = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'LINK', 'META', 'BR']);
   const note = () => { for (const el of all()) if (!seen.has(el) && B.visible(el)) seen.add(el); };
@@ -233,7 +237,7 @@ PREPARE_SNAPSHOT_JS = (
     '[role=tab], [data-toggle=tab], [data-bs-toggle=tab], [data-toggle=pill],' +
     '[data-bs-toggle=pill],' +
     '[data-toggle=collapse], [data-bs-toggle=collapse], [aria-expanded=false][aria-controls]');
-  for (const t of toggles) {
+  for (const t of args.clickToggles === false ? [] : toggles) {
     if (opened >= args.maxOpen) break;
     if (!B.visible(t)) continue;
     // Menus (hamburger, account dropdown) are not content: opened, they would cover the page.

@@ -55,6 +55,10 @@ VIEWPORT_HEIGHT = 900
 MAX_ELEMENT_BOXES = 4000  # element boxes saved per page, for evidence crops in reports
 MAX_OPEN_TOGGLES = 12
 MAX_FRAMES_SEARCHED = 20  # iframes searched for a marked control (ads and widgets add many)
+# Steps taken inside the checkout: their captures must leave the page as the journey left it.
+CHECKOUT_STEP_KINDS = frozenset(
+    ("checkout", "checkout_fill", "checkout_validation", "address_cascade", "checkout_review")
+)
 # After opening a tab or accordion: long enough for a script-driven panel to draw (a frame or
 # two), short enough that a page with a dozen toggles does not cost a second and a half.
 TOGGLE_WAIT_MS = 40
@@ -363,8 +367,16 @@ class Crawl:
                 self.redactor.add_keep(
                     await page.evaluate("() => document.body ? document.body.innerText : ''")
                 )
+            # Tabs and collapsed panels are opened so the saved page shows their text, but not
+            # in the checkout: there a collapsed panel is a step not reached yet or one already
+            # done (accordion checkouts), and opening it would undo the step the journey is on.
             await page.evaluate(
-                PREPARE_SNAPSHOT_JS, {"maxOpen": MAX_OPEN_TOGGLES, "waitMs": TOGGLE_WAIT_MS}
+                PREPARE_SNAPSHOT_JS,
+                {
+                    "maxOpen": MAX_OPEN_TOGGLES,
+                    "waitMs": TOGGLE_WAIT_MS,
+                    "clickToggles": step.kind not in CHECKOUT_STEP_KINDS,
+                },
             )
             await page.evaluate(
                 RECORD_BOXES_JS, {"limit": MAX_ELEMENT_BOXES, "maxY": SCREENSHOT_MAX_HEIGHT}

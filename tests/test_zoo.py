@@ -114,6 +114,30 @@ def test_checkout_choice_buttons_reach_review_and_record_options(name, zoo_scans
     assert {d["price_text"] for d in delivery} >= {"$8.00", "$20.00"}
 
 
+def test_accordion_checkout_is_walked_panel_by_panel_to_the_review_panel(zoo_scans):
+    bundle, placed = zoo_scans("accordion")
+    assert placed == 0
+    # One URL throughout: each "下一步" opened the next panel of the same page.
+    walked = [s for s in bundle.steps_of("checkout") if s.status == "ok"]
+    assert len(walked) >= 4 and {s.url.split("?")[0] for s in walked} == {walked[0].url}
+    review = bundle.page("checkout_review")
+    total = review.tree.xpath("//*[@id='review-total']")[0]
+    assert total.text_content() == "¥266.00" and total.get("data-b2cect-hidden") is None
+    # The panels already done are saved collapsed, as the customer sees them now.
+    assert review.tree.xpath("//*[@id='body-address']")[0].get("hidden") is not None
+    delivery = bundle.facts["checkout_options"]["delivery"]
+    assert [(d["price_text"], d["note"]) for d in delivery] == [
+        ("¥8.00", "3-5个工作日"),
+        ("¥20.00", "1-2个工作日"),
+        ("免运费", "1个工作日"),
+    ]
+    assert [p["label"] for p in bundle.facts["checkout_options"]["payment"]] == [
+        "银行卡支付",
+        "支付宝",
+        "货到付款",
+    ]
+
+
 @pytest.mark.parametrize(("name", "message"), [("xhr_login", "登录成功"), ("icons", "Signed in")])
 def test_xhr_login_with_toast_and_client_redirect_signs_in(name, message, zoo_scans):
     bundle, _ = zoo_scans(name)
@@ -148,6 +172,37 @@ def test_shadow_roots_are_searched_and_saved(zoo_scans):
 
 
 # --- rules without a scan ---------------------------------------------------------------------
+
+
+def test_a_capture_measures_hidden_parts_afresh_and_leaves_checkout_panels_alone():
+    """Captures of one document (a one-page checkout) must not keep an earlier capture's
+    "hidden" marks, and inside the checkout must not click collapsed panels open."""
+    from b2cect.crawler.browser import find_browser, launch
+    from b2cect.crawler.scripts import PREPARE_SNAPSHOT_JS
+    from playwright.async_api import async_playwright
+
+    html = (
+        '<button aria-expanded=false aria-controls=b onclick="b.hidden=false;a.hidden=true">'
+        "2</button><div id=a>address</div><div id=b hidden>review</div>"
+    )
+
+    async def marks() -> list[tuple[str | None, str | None]]:
+        async with async_playwright() as pw:
+            browser = await launch(pw, find_browser())
+            page = await browser.new_page()
+            await page.set_content(html)
+            args = {"maxOpen": 4, "waitMs": 0, "clickToggles": False}
+            await page.evaluate(PREPARE_SNAPSHOT_JS, args)
+            first = await page.evaluate("() => [a.dataset.b2cectHidden, b.dataset.b2cectHidden]")
+            await page.evaluate("() => { a.hidden = true; b.hidden = false; }")  # next panel
+            await page.evaluate(PREPARE_SNAPSHOT_JS, args)
+            second = await page.evaluate("() => [a.dataset.b2cectHidden, b.dataset.b2cectHidden]")
+            await browser.close()
+            return [tuple(first), tuple(second)]
+
+    first, second = run_sync(marks())
+    assert first == (None, "1")  # the toggle was not clicked: the review panel stays hidden
+    assert second == ("1", None)  # and once opened by the journey, it is no longer marked
 
 
 def test_icon_hints_name_controls_without_text():
