@@ -864,7 +864,8 @@ def purchasable_quantity(bundle: Bundle) -> Verdict:
                 f"({'; '.join(c['name'] for c in cards[:3])}) whose page was not opened"
             )
         else:
-            seen = len(products) + len(products_seen(bundle))
+            opened = {u for p in products for u in (p.step.url, p.step.final_url) if u}
+            seen = len(products) + sum(1 for c in products_seen(bundle) if c["url"] not in opened)
             why = f"no out-of-stock product was found among the {seen} product(s) seen"
         return review(
             "Every product page states availability, but the arrival-notice part (到货通知 / "

@@ -1227,7 +1227,7 @@ def _conditional(
         if applies.search(card["name"]) and card.get("url", "") not in opened
     ]
     if not concerned and not on_cards:
-        seen = len(pages) + len(products_seen(bundle))
+        seen = len(pages) + sum(1 for c in products_seen(bundle) if c["url"] not in opened)
         return not_applicable(
             f"None of the {seen} product(s) seen (pages, dialogs and listing cards) is {goods} "
             f"(read from {read}): {_names(pages)}.",

@@ -298,7 +298,7 @@ JOURNEY: tuple[Part, ...] = (
     Part("search", lambda j: search(j.c), ("home",), ("search", "fact:search")),
     # Listing pages supply product links and their stock hints.
     Part("product", lambda j: _products(j.c, j.opts.max_products), ("listing",),
-         ("product", "fact:structured_data")),
+         ("product", "fact:structured_data", "fact:products_seen")),
     Part("cart_add", lambda j: cart_add(j.c), ("product", "popups"), ("fact:cart_add",)),
     Part("cart", lambda j: cart(j.c), ("cart_add",), ("cart",)),
     Part("cart_edit", lambda j: cart_edit(j.c), ("cart",), ("fact:cart_edit",)),
