@@ -1468,10 +1468,14 @@ EDITABLE_TYPES = ("text", "email", "tel", "date", "number", "")
 
 
 # Site-wide chrome: a field here belongs to the shop's header, menu or footer (the search
-# box, a newsletter sign-up), never to the customer's profile form.
+# box, a newsletter sign-up, the language or currency switch), never to the customer's profile
+# form.
 CHROME_TAGS = ("header", "nav", "footer")
 CHROME_ROLES = ("search", "banner", "navigation", "contentinfo")
-SITE_FORM = re.compile(r"search|newsletter|subscri|搜索|订阅|查询", re.I)
+SITE_FORM = re.compile(
+    r"search|newsletter|subscri|setlang|set_language|language|locale|currency|搜索|订阅|查询|语言",
+    re.I,
+)
 SEARCH_FIELD = re.compile(r"^(?:q|query|search|keywords?|kw|wd|s|id_q|search[-_]?\w*)$", re.I)
 
 
