@@ -29,7 +29,7 @@ from urllib.parse import urljoin, urlsplit
 import lxml.html
 from b2cect.crawler.bundle import Bundle, Page
 
-from .facts import fact_evidence, fact_problem, page_of_step, usable_fact
+from .facts import fact_evidence, fact_problem, page_of_step, products_seen, usable_fact
 from .registry import check, is_store_absence
 from .text import (
     broken_targets,
@@ -848,15 +848,35 @@ def purchasable_quantity(bundle: Bundle) -> Verdict:
     proof = [ev for ev in shown.values() if ev][:3]
     sold_out = [p for p in products if is_out_of_stock(p)]
     if not sold_out:
+        # The arrival-notice part is conditional: it is judged on an out-of-stock product,
+        # which the crawler looks for on listing cards and opens. Without one, that part was
+        # not verified, and a pass would claim more than the bundle shows.
+        cards = [c for c in products_seen(bundle) if c["state"] == "out_of_stock"]
         notice = first_hit(bundle.pages(), ARRIVAL_NOTICE, "arrival notice offered")
-        verdict = passed(
-            "Every product page states availability.", proof + ([notice] if notice else [])
-        )
-        return with_hint(
-            verdict,
-            ""
-            if notice
-            else "No out-of-stock product was reached: the arrival notice is unverified.",
+        if notice:
+            return passed(
+                "Every product page states availability, and an arrival notice is offered.",
+                proof + [notice],
+            )
+        if cards:
+            why = (
+                "a listing card shows an out-of-stock product "
+                f"({'; '.join(c['name'] for c in cards[:3])}) whose page was not opened"
+            )
+        else:
+            opened = {u for p in products for u in (p.step.url, p.step.final_url) if u}
+            seen = len(products) + sum(1 for c in products_seen(bundle) if c["url"] not in opened)
+            why = f"no out-of-stock product was found among the {seen} product(s) seen"
+        return review(
+            "Every product page states availability, but the arrival-notice part (到货通知 / "
+            f"notify me on out-of-stock goods) was not verified: {why}.",
+            proof
+            + [
+                fact_evidence(
+                    bundle, {"step": c["step"]}, "out of stock on a card", excerpt=c["name"]
+                )
+                for c in cards[:2]
+            ],
         )
     no_notice = [p for p in sold_out if not find(p, ARRIVAL_NOTICE, limit=1)]
     if no_notice:

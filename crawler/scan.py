@@ -298,7 +298,7 @@ JOURNEY: tuple[Part, ...] = (
     Part("search", lambda j: search(j.c), ("home",), ("search", "fact:search")),
     # Listing pages supply product links and their stock hints.
     Part("product", lambda j: _products(j.c, j.opts.max_products), ("listing",),
-         ("product", "fact:structured_data")),
+         ("product", "fact:structured_data", "fact:products_seen")),
     Part("cart_add", lambda j: cart_add(j.c), ("product", "popups"), ("fact:cart_add",)),
     Part("cart", lambda j: cart(j.c), ("cart_add",), ("cart",)),
     Part("cart_edit", lambda j: cart_edit(j.c), ("cart",), ("fact:cart_edit",)),
@@ -307,7 +307,8 @@ JOURNEY: tuple[Part, ...] = (
     # Login, registration and password reset are read while still logged out.
     Part("login", lambda j: login_page(j.c), ("home",), ("login",)),
     Part("register", lambda j: register_page(j.c), ("home",), ("register", "fact:registration")),
-    Part("password_reset", lambda j: password_reset_page(j.c), ("login",),
+    # With credentials, one reset request for the scan's own account, to see the answer.
+    Part("password_reset", lambda j: password_reset_page(j.c, j.creds), ("login",),
          ("password_reset", "fact:password_reset")),
     Part("sign_in", lambda j: sign_in(j.c, j.creds, j.opts.login_env), ("login",),
          ("fact:login",)),

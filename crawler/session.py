@@ -385,7 +385,13 @@ class Crawl:
             dom = _CAND_ATTR.sub("", dom)
             dom = self.redactor.text(dom, personal=self.logged_in)
             step.html = self.writer.write_text(f"pages/{step.id}.html", dom)
-        masked = self.logged_in or step.kind in ("login", "sign_in", "register")
+        masked = self.logged_in or step.kind in (
+            "login",
+            "sign_in",
+            "register",
+            "password_reset",
+            "password_reset_submit",  # the form holds, and the answer may echo, the login
+        )
         if masked:
             await page.evaluate(
                 MASK_JS,

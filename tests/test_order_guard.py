@@ -74,6 +74,10 @@ def test_blocks_what_could_create_an_order(stage, method, url, body):
     [
         ("browse", "POST", "http://s.test/cart/add", "pid=1&qty=1"),
         ("browse", "POST", "http://s.test/accounts/login/", "username=a&password=b"),
+        # The reset request for the scan's own account, sent outside the checkout.
+        ("browse", "POST", "http://s.test/password-reset", "channel=email&target=[redacted]"),
+        ("browse", "POST", "http://s.test/accounts/password-reset/", "email=a%40b.test"),
+        ("browse", "POST", "http://s.test/user/findpwd", "mobile=13800000000&op=submit"),
         ("browse", "GET", "http://s.test/account/orders/", None),
         ("checkout", "GET", "http://s.test/checkout/", None),
         ("checkout", "GET", "http://s.test/checkout/payment-method/", None),

@@ -317,3 +317,25 @@ def test_a_recorded_click_path_is_replayed_from_a_profile_pin(
     assert again is not None, f"path not replayed: {path}"
     assert again.url == found.url and again.url.endswith(path_end)
     assert again.found_by == f"profile ({path})"
+
+
+@pytest.mark.parametrize("name,status", [("card_add", "success"), ("select_buttons", "error")])
+def test_reset_request_answer_is_recorded(name, status, zoo_scans):
+    bundle, _ = zoo_scans(name)
+    attempt = bundle.facts["password_reset"]["attempt"]
+    assert attempt["status"] == status, attempt
+    assert CUSTOMER["email"] not in str(bundle.facts)
+
+
+@pytest.mark.parametrize("name", ["card_add", "load_more"])
+def test_cards_are_recorded_and_conditional_goods_opened(name, zoo_scans):
+    """Every card is in products_seen with its badge; the sold-out product and a product with a
+    safety risk (the cast-iron pan or the candle) were opened, though not in the first plan."""
+    from b2cect.checks.pre_sale import SAFETY_RISK
+
+    bundle, _ = zoo_scans(name)
+    cards = bundle.facts["products_seen"]["products"]
+    assert len(cards) >= 8, cards
+    products = bundle.pages("product")
+    assert any("out_of_stock" in p.step.tags for p in products), [p.step.tags for p in products]
+    assert any(SAFETY_RISK.search(p.tree.findtext(".//h1") or "") for p in products)
