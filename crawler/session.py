@@ -188,6 +188,9 @@ class Crawl:
         self.guard = guard
         # Where the browser writes downloads while they arrive (set by the session's owner).
         self.downloads_dir = Path(tempfile.gettempdir())
+        # A browser we are connected to (not one we launched) hands finished downloads over by
+        # copy, into this folder; None: the file is taken where the browser wrote it.
+        self.downloads_copy_dir: Path | None = None
         # Politeness (crawler/polite.py), set by crawl_session: robots.txt rules to obey, and
         # an async function awaited with each URL before it is opened.
         self.robots: RobotsRules | None = None

@@ -79,6 +79,14 @@ def fleet() -> None:
 )
 @click.option("--browser", default=None, help="Chromium/Chrome executable.")
 @click.option(
+    "--browser-mode",
+    type=click.Choice(["per-scan", "shared"]),
+    default="per-scan",
+    show_default=True,
+    help="per-scan: a Chromium per scan; shared: one Chromium for the run, a context per scan "
+    "(docs/fleet.md compares them).",
+)
+@click.option(
     "--broker",
     default=None,
     envvar="B2CECT_BROKER",
@@ -97,6 +105,7 @@ def run_cmd(
     ignore_robots,
     store,
     browser,
+    browser_mode,
     broker,
 ) -> None:
     """Scan every seller of SELLERS_FILE (YAML or CSV); resumes a run that was stopped.
@@ -135,6 +144,7 @@ def run_cmd(
             rescan=rescan,
             store=store,
             progress=progress,
+            browser_mode=browser_mode,
         )
     if result.resumed and result.skipped:
         click.echo(f"resumed run {result.run_id}: {len(result.skipped)} store(s) already done")
