@@ -248,6 +248,7 @@ async def crawl_session(
             crawl.throttle = opts.throttle
             if opts.obey_robots:
                 crawl.robots = await read_robots(link_client, opts.url, opts.user_agent or "")
+                await crawl.obey_robots_in_browser()
             writer.manifest["politeness"] = {
                 "user_agent": opts.user_agent or "(browser default)",
                 "robots": "obeyed" if opts.obey_robots else "not consulted",
