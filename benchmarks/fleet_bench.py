@@ -11,7 +11,9 @@ scan, or one shared Chromium with a context per scan) run one after the other at
 so both see the same load from the rest of the machine. Memory is the proportional set
 size (PSS) of the scan processes, their Playwright drivers and browsers, sampled every 0.25 s
 (the fleet process and the demo stores, served from this process, are left out); "per store"
-divides its peak by the scans running at that moment. Not a test: figures depend on the
+divides its peak by the scans running at that moment (in shared mode the whole browser is
+divided by the scans still running, which overstates it as a level winds down), "per slot"
+divides the peak by the concurrency. Not a test: figures depend on the
 machine and on what else runs on it.
 """
 
@@ -190,7 +192,7 @@ def main() -> None:
     )
     head = (
         f"{'set':<9}{'mode':<10}{'conc':>5}{'stores':>7}{'ok':>4}{'demo ok':>8}{'wall s':>8}"
-        f"{'stores/h':>10}{'peak MiB':>10}{'MiB/store':>10}{'load':>6}"
+        f"{'stores/h':>10}{'peak MiB':>10}{'MiB/store':>10}{'MiB/slot':>9}{'load':>6}"
     )
     print(head)
     sets = [(n, n == "hostile") for n in args.sets]
@@ -202,7 +204,8 @@ def main() -> None:
                     f"{name:<9}{mode:<10}{r['concurrency']:>5}{r['stores']:>7}{r['ok']:>4}"
                     f"{r['demo_ok']:>4}/{r['demo']:<3}{r['wall_s']:>8.0f}"
                     f"{r['stores_per_hour']:>10.0f}{r['peak_total_mib']:>10.0f}"
-                    f"{r['peak_per_store_mib']:>10.0f}{os.getloadavg()[0]:>6.1f}",
+                    f"{r['peak_per_store_mib']:>10.0f}{r['peak_total_mib'] / c:>9.0f}"
+                    f"{os.getloadavg()[0]:>6.1f}",
                     flush=True,
                 )
                 if args.errors:

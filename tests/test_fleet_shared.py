@@ -106,3 +106,58 @@ def test_a_crashed_shared_browser_is_restarted_and_its_scans_are_errors(tmp_path
         with HostileStore("hostile_names") as names:
             after = scan_in_child(_job(tmp_path, "after", names.url, store_budget_s=120), shared)
         assert after["status"] == "ok", after["error"]
+
+
+def test_a_download_in_the_shared_browser_is_copied_out_and_bounded(tmp_path):
+    from b2cect.crawler.downloads import bounded_download
+    from b2cect.crawler.scan import run_sync
+    from flask import Flask, Response
+    from werkzeug.serving import make_server
+
+    csv = "订单号,金额\n" + "A1,10\n" * 20_000
+    app = Flask("downloads")
+
+    @app.route("/")
+    def home():
+        return '<a id="csv" href="/orders.csv">导出 Export</a>'
+
+    @app.route("/orders.csv")
+    def orders():
+        headers = {"Content-Disposition": "attachment; filename=orders.csv"}
+        return Response(csv, mimetype="text/csv", headers=headers)
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}/"
+    copies = tmp_path / "copies"
+    copies.mkdir()
+
+    async def run(shared: SharedBrowser):
+        from playwright.async_api import async_playwright
+
+        async with async_playwright() as pw:
+            browser = await pw.chromium.connect(shared.endpoint)
+            page = await (await browser.new_context(accept_downloads=True)).new_page()
+            await page.goto(url)
+            got = []
+            for cap in (10_000_000, 1000):
+                got.append(
+                    await bounded_download(
+                        page,
+                        shared.downloads,
+                        lambda: page.click("#csv"),
+                        max_bytes=cap,
+                        copy_to=copies,
+                    )
+                )
+            await browser.close()
+            return got
+
+    try:
+        with SharedBrowser() as shared:
+            whole, capped = run_sync(run(shared))
+    finally:
+        server.shutdown()
+    assert whole.error == "" and whole.path is not None and whole.path.parent == copies
+    assert whole.path.read_text(encoding="utf-8") == csv
+    assert capped.path is None and "larger than 1000 bytes" in capped.error
