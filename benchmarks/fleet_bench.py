@@ -103,7 +103,17 @@ def bench(
     sellers = [
         {"id": f"demo{i}", "name": s.seller, "url": s.url, "login_env": "BENCHDEMO"}
         for i, s in enumerate(stores)
-    ] + [{"id": s.kind.replace("_", "-"), "name": s.kind, "url": s.url} for s in bad]
+    ] + [
+        # Hostile stores get a budget of their own: the demo sellers' would let a hang last
+        # as long as a whole demo scan.
+        {
+            "id": s.kind.replace("_", "-"),
+            "name": s.kind,
+            "url": s.url,
+            "store_budget_s": args.hostile_budget,
+        }
+        for s in bad
+    ]
     (tmp / "sellers.yaml").write_text(
         yaml.safe_dump(
             {
@@ -171,7 +181,8 @@ def main() -> None:
     parser.add_argument("--stores", type=int, default=4)
     parser.add_argument("--max-products", type=int, default=2)
     parser.add_argument("--timeout", type=int, default=10)
-    parser.add_argument("--budget", type=int, default=300)
+    parser.add_argument("--budget", type=int, default=300, help="seconds per demo store")
+    parser.add_argument("--hostile-budget", type=int, default=60, help="seconds per hostile store")
     parser.add_argument("--rounds", type=int, default=2, help="demo sellers per worker")
     parser.add_argument(
         "--modes", nargs="+", choices=["per-scan", "shared"], default=["per-scan", "shared"]
