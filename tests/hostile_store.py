@@ -5,6 +5,9 @@ verdict within its budget, and finish the other stores normally.
     with HostileStore("redirect_loop") as store:
         store.url
 
+EXTRA_KINDS (a busy script; scripts that navigate to pages robots.txt disallows) are served
+the same way but left out of the all-kinds fleet test.
+
 Every endless thing here is still bounded (a hang lasts HANG_S, an endless download stops
 after DOWNLOAD_MAX_S), so a test that fails cannot leave a thread behind for long.
 """
