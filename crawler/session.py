@@ -59,6 +59,7 @@ MAX_FRAMES_SEARCHED = 20  # iframes searched for a marked control (ads and widge
 CHECKOUT_STEP_KINDS = frozenset(
     ("checkout", "checkout_fill", "checkout_validation", "address_cascade", "checkout_review")
 )
+MAX_ROBOTS_ROWS = 20  # step rows for navigations robots.txt stopped, per scan
 # After opening a tab or accordion: long enough for a script-driven panel to draw (a frame or
 # two), short enough that a page with a dozen toggles does not cost a second and a half.
 TOGGLE_WAIT_MS = 40
@@ -193,10 +194,14 @@ class Crawl:
         self.guard = guard
         # Where the browser writes downloads while they arrive (set by the session's owner).
         self.downloads_dir = Path(tempfile.gettempdir())
+        # A browser we are connected to (not one we launched) hands finished downloads over by
+        # copy, into this folder; None: the file is taken where the browser wrote it.
+        self.downloads_copy_dir: Path | None = None
         # Politeness (crawler/polite.py), set by crawl_session: robots.txt rules to obey, and
         # an async function awaited with each URL before it is opened.
         self.robots: RobotsRules | None = None
         self.throttle: Callable[[str], Awaitable[None]] | None = None
+        self.robots_held = 0  # navigations by the store's own scripts that robots.txt stopped
         # A selector whose element alone is saved as the step's page (a product dialog), or
         # None for the whole document.
         self.capture_scope: str | None = None
@@ -259,12 +264,48 @@ class Crawl:
             await window.close()
         self._event_row("popup_window", "pop-up window closed", url, ["closed"])
 
-    def _event_row(self, kind: str, title: str, url: str, tags: list[str]) -> None:
+    async def obey_robots_in_browser(self) -> None:
+        """Hold the store's own navigations to robots.txt too: a page script's location change,
+        window.open, meta refresh or full-load router never opens a disallowed page. Our own
+        navigations are asked before they start (goto, clicks); this catches the rest at the
+        request-routing layer, for document requests only."""
+        if self.robots is not None and self.context is not None:
+            await self.context.route("**/*", self._robots_route)
+
+    async def _robots_route(self, route: Any, request: Any) -> None:
+        robots = self.robots
+        if robots is None or not request.is_navigation_request() or robots.allows(request.url):
+            await route.fallback()  # to the order guard, when it routes too
+            return
+        # 204 No Content: the browser stays on the page it shows, nothing reaches the store.
+        await route.fulfill(status=204, body="")
+        self.robots_held += 1
+        if self.robots_held <= MAX_ROBOTS_ROWS:  # a page that keeps trying gets a few rows
+            self._event_row(
+                "robots_disallowed",
+                "navigation started by the page not followed",
+                request.url,
+                ["robots", "not_followed"],
+                status=STEP_BLOCKED,
+                error=f"not followed: robots.txt disallows {request.url} "
+                "(--ignore-robots for an authorised audit)",
+            )
+
+    def _event_row(
+        self,
+        kind: str,
+        title: str,
+        url: str,
+        tags: list[str],
+        status: str = STEP_OK,
+        error: str = "",
+    ) -> None:
         """A step row for something the browser showed during the current step."""
         step = Step(
             id=self.writer.unique_id(kind),
             kind=kind,
-            status=STEP_OK,
+            status=status,
+            error=self.redactor.text(error, personal=self.logged_in),
             started=utc_now(),
             url=self.redactor.text(url, personal=self.logged_in),
             title=title,
