@@ -13,7 +13,7 @@ from b2cect.crawler.discovery import candidates_from_html, load_vocabulary
 from b2cect.crawler.profile import ProfileError, load_profile
 from b2cect.crawler.readers import availability, find_dates, order_rows, parse_export
 from b2cect.crawler.redact import Redactor
-from b2cect.crawler.scan import ScanOptions, credentials_for, may_place_order
+from b2cect.crawler.scan import ScanOptions, credentials_for, may_place_order, run_sync
 
 BASE = "http://shop.test/"
 
@@ -349,7 +349,6 @@ def _stub_crawl(tmp_path):
 
 
 def test_a_crashing_journey_part_becomes_a_failed_step(tmp_path):
-    import asyncio
 
     from b2cect.crawler.scan import _guarded
     from b2cect.crawler.session import Skip
@@ -368,7 +367,7 @@ def test_a_crashing_journey_part_becomes_a_failed_step(tmp_path):
         await _guarded(crawl, "cart", broken_part)
         await crawl.step("orders", later_step)
 
-    asyncio.run(run())
+    run_sync(run())
     first, second = crawl.writer.steps
     assert first.id == "cart_error" and first.status == "failed"
     assert "journey part 'cart' stopped: the page moved under us" in first.error

@@ -10,6 +10,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -248,35 +249,52 @@ def _job(tmp_path: Path, url: str, **settings) -> ScanJob:
     )
 
 
-def _browser_pids() -> set[int]:
-    """Live Chromium processes (of any owner in this sandbox)."""
+def _browser_pids(marker: str) -> set[int]:
+    """Live Chromium processes whose environment carries `marker`: the ones this test's scan
+    started (other tests, in parallel workers, run browsers of their own)."""
     pids = set()
+    needle = marker.encode()
     for proc in Path("/proc").iterdir():
         try:
             if proc.name.isdigit() and b"chrom" in (proc / "cmdline").read_bytes()[:200]:
-                if (proc / "stat").read_text().split()[2] != "Z":
+                alive = (proc / "stat").read_text().split()[2] != "Z"
+                if alive and needle in (proc / "environ").read_bytes():
                     pids.add(int(proc.name))
         except OSError:
             continue
     return pids
 
 
-def test_the_watchdog_kills_a_scan_over_budget_with_its_browser(tmp_path):
-    browsers_before = _browser_pids()
+def test_the_watchdog_kills_a_scan_over_budget_with_its_browser(tmp_path, monkeypatch):
+    marker = f"B2CECT_WATCHDOG_TEST={tmp_path.name}"
+    monkeypatch.setenv("B2CECT_WATCHDOG_TEST", tmp_path.name)  # inherited by the scan's browser
+    seen: set[int] = set()
+    done = threading.Event()
+
+    def watch() -> None:  # the browsers the scan started, seen while it runs
+        while not done.is_set():
+            seen.update(_browser_pids(marker))
+            time.sleep(0.1)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
     with HostileStore("never_loads") as store:
         t0 = time.monotonic()
-        outcome = scan_in_child(_job(tmp_path, store.url, store_budget_s=1))
+        outcome = scan_in_child(_job(tmp_path, store.url, store_budget_s=4))
         took = time.monotonic() - t0
+    done.set()
+    watcher.join()
     assert outcome["status"] == "error"
-    assert outcome["error"] == "killed by the watchdog: the scan exceeded its budget of 1 s"
-    assert took < 1 + KILL_GRACE_S + 5
+    assert outcome["error"] == "killed by the watchdog: the scan exceeded its budget of 4 s"
+    assert took < 4 + KILL_GRACE_S + 5
     (job_file,) = (tmp_path / "out" / "s").glob("*/job.json")
     assert not _processes_reading(job_file)
-    # The scan's own browser went with it: no Chromium is left that was not there before.
+    assert seen, "the scan's browser was never seen: the check below would prove nothing"
+    # The scan's own browser went with it: no Chromium of this scan is left.
     deadline = time.monotonic() + 5
-    while _browser_pids() - browsers_before and time.monotonic() < deadline:
+    while _browser_pids(marker) and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert not _browser_pids() - browsers_before
+    assert not _browser_pids(marker)
 
 
 def test_a_scan_process_that_fails_is_an_error_with_its_reason(tmp_path):

@@ -15,6 +15,7 @@ from b2cect.crawler.discovery import load_vocabulary
 from b2cect.crawler.polite import RobotsRules
 from b2cect.crawler.profile import load_profile
 from b2cect.crawler.redact import Redactor
+from b2cect.crawler.scan import run_sync
 from b2cect.crawler.session import Blocked, Crawl
 from flask import Flask, Response, request
 from werkzeug.serving import make_server
@@ -75,7 +76,7 @@ def test_busy_answer_is_retried_after_retry_after_and_robots_obeyed(tmp_path: Pa
             return text
 
     try:
-        assert asyncio.run(run()) == "page busy"
+        assert run_sync(run()) == "page busy"
     finally:
         server.shutdown()
     busy = [h for h in hits if h[1] == "/busy"]
@@ -105,7 +106,7 @@ def _follow_store_scripts(tmp_path: Path, url: str, obey: bool) -> tuple[list, l
                 shown.append(crawl.page.url)
         return shown
 
-    return writer.steps, asyncio.run(run())
+    return writer.steps, run_sync(run())
 
 
 def test_navigations_started_by_page_scripts_obey_robots(tmp_path: Path) -> None:

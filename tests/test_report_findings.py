@@ -8,6 +8,7 @@ import hashlib
 import io
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -161,9 +162,15 @@ def test_crop_around_the_evidence_selector(tmp_path: Path) -> None:
 def test_bundle_without_boxes_shows_no_crop(tmp_path: Path) -> None:
     from b2cect import pipeline
 
-    result = pipeline.audit(SAVED / "noncompliant")
+    # A bundle saved before element boxes were recorded: the saved one, boxes taken out.
+    bundle = shutil.copytree(SAVED / "noncompliant", tmp_path / "old-bundle")
+    for page in (bundle / "pages").glob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        page.write_text(re.sub(r' data-b2cect-box="[^"]*"', "", text), encoding="utf-8")
+    result = pipeline.audit(bundle)
     paths = write_reports(tmp_path / "r", result.verdicts, result.bundle, result.score)
     html = paths["html"].read_text(encoding="utf-8")
+    assert "data-b2cect-box" not in (bundle / "pages" / "home.html").read_text(encoding="utf-8")
     assert 'class="crop ' not in html
     assert "thumb shot-" in html  # page-top thumbnails still there
 
