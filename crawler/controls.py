@@ -163,13 +163,39 @@ async def reveal_field(c: Crawl, target: str) -> Outcome | None:
 async def open_panel_link(c: Crawl, toggle_target: str, link_target: str) -> Found | None:
     """Open a panel (a mini-cart drawer, an account menu) and return the best link in it for
     `link_target`, with its path in found_by: "click 'Cart' icon in header → link 'View cart'".
-    A panel already open over the page (a drawer that adding to the cart opened) can hide the
-    toggle behind its overlay: then the panel is opened again from the home page."""
-    found = await _panel_link(c, toggle_target, link_target)
+    A panel already open over the page (a drawer that adding to the cart opened) is used as it
+    is; its overlay can hide the toggle, so a panel that gave nothing is opened again from the
+    home page."""
+    found = await _open_panel_button(c, link_target)
+    if found is None:
+        found = await _panel_link(c, toggle_target, link_target)
     if found is None and c.page.url.split("#")[0] != c.start_url.split("#")[0]:
         await c.goto(c.start_url)
         found = await _panel_link(c, toggle_target, link_target)
     return found
+
+
+async def _press_to_page(c: Crawl, found: Found | None, link_target: str) -> Found | None:
+    """Press a button that should lead to a page; the Found for that page if it did."""
+    if found is None:
+        return None
+    moved = await act(c, found.candidate)
+    if moved.kind not in ("navigation", "route"):
+        return None
+    led = Found(link_target, found.candidate, found.confidence, moved.path)
+    led.candidate.href = moved.url
+    return led
+
+
+async def _open_panel_button(c: Crawl, link_target: str) -> Found | None:
+    """A panel already open over the page (a mini-cart that adding to the cart opened) whose
+    "View cart" is a button: press it."""
+    shown = [
+        x
+        for x in await c.candidates()
+        if x.visible and not x.disabled and not x.href and x.region in ("dialog", "aside", "menu")
+    ]
+    return await _press_to_page(c, c.vocab.best(link_target, shown, c.origin), link_target)
 
 
 async def _panel_link(c: Crawl, toggle_target: str, link_target: str) -> Found | None:
@@ -184,12 +210,9 @@ async def _panel_link(c: Crawl, toggle_target: str, link_target: str) -> Found |
             return best
         # A panel whose "View cart" is a button that navigates by script: press it.
         button = c.vocab.best(link_target, [x for x in outcome.new if not x.href], c.origin)
-        if button is not None:
-            moved = await act(c, button.candidate)
-            if moved.kind in ("navigation", "route"):
-                found = Found(link_target, button.candidate, button.confidence, moved.path)
-                found.candidate.href = moved.url
-                return found
+        pressed = await _press_to_page(c, button, link_target)
+        if pressed is not None:
+            return pressed
     return None
 
 
