@@ -49,4 +49,5 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   touch "$stamp"
 fi
 # The stock EverShop store the tests scan: npm packages and its build in .cache/evershop/.
-scripts/setup-evershop.sh
+# Not fatal: without it the EverShop tests skip and say why.
+scripts/setup-evershop.sh || echo "setup: EverShop was not installed; its tests will be skipped"
