@@ -634,18 +634,17 @@ def write_reports(
     lang: str = "both",
     pdf: bool = False,
 ) -> dict[str, Path]:
-    from b2cect.reports import write_reports as write
+    from b2cect.reports.write import report_context, write_report_files
 
     run_info = pipeline.report_run_info(result, " ".join(sys.argv[1:]), inputs)
-    paths = write(out_dir, result.verdicts, result.bundle, result.score, run_info, lang=lang)
+    ctx = report_context(out_dir, result.verdicts, result.bundle, result.score, run_info, lang)
+    paths = write_report_files(ctx, out_dir)
     if pdf:
         from b2cect.crawler.browser import BrowserNotFound
-        from b2cect.reports.pdf import write_pdf
+        from b2cect.reports.pdf import print_pdf
 
         try:
-            paths["pdf"] = write_pdf(
-                out_dir, result.verdicts, result.bundle, result.score, run_info, lang=lang
-            )
+            paths["pdf"] = print_pdf(ctx, out_dir)
         except BrowserNotFound as exc:
             say_problem(f"no PDF: {exc}")
     return paths

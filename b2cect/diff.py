@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from b2cect.checks.registry import sort_key
+from b2cect.checks.scoring import AUDITOR_NOT_APPLICABLE, outcome_after_rating
 
 # How good an outcome is for the store: higher is better. not_applicable is as good as a
 # pass (it scores full points); needs_review and error decide nothing either way.
@@ -122,9 +123,9 @@ def _from_report(path: Path) -> tuple[dict[str, str], Score]:
 def _final(entry: dict) -> str:
     """The outcome after the auditor's answer, for reports that do not state it."""
     row = entry.get("score") or {}
-    if row.get("source") == "auditor":
-        if str(row.get("note", "")).startswith("auditor: not applicable"):
-            return "not_applicable"
-        if row.get("scoring") == "objective" and row.get("alpha") is not None:
-            return "pass" if row["alpha"] >= 1 else "fail"
-    return entry["outcome"]
+    if row.get("source") != "auditor":
+        return entry["outcome"]
+    not_applicable = str(row.get("note", "")).startswith(AUDITOR_NOT_APPLICABLE)
+    return outcome_after_rating(
+        entry["outcome"], str(row.get("scoring", "")), not_applicable, row.get("alpha")
+    )

@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from b2cect.checks import registry, scoring
+from b2cect.checks.scoring import outcome_after_rating
 from b2cect.checks.verdict import Outcome, Verdict
 from b2cect.crawler.bundle import Bundle
 
@@ -154,10 +155,10 @@ def final_outcomes(
         outcome = verdict.outcome.value
         rating = rated.get(verdict.clause_id)
         if rating is not None:
-            if rating.not_applicable:
-                outcome = Outcome.NOT_APPLICABLE.value
-            elif items[verdict.clause_id].scoring == "objective":
-                outcome = Outcome.PASS.value if rating.alpha >= 1 else Outcome.FAIL.value
+            scoring_kind = items[verdict.clause_id].scoring
+            outcome = outcome_after_rating(
+                outcome, scoring_kind, rating.not_applicable, rating.alpha
+            )
         outcomes[verdict.clause_id] = outcome
     return outcomes
 

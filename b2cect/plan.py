@@ -28,8 +28,12 @@ ALSO_READS: dict[str, tuple[str, ...]] = {
     "6.1.2.b": (HELP,),
     "6.1.2.c": (HELP,),
     "6.1.2.d": (HELP, "fact:links"),
+    # Conditional parts are judged against every product seen: listing and search cards too.
+    "6.1.3.f": ("fact:products_seen", "fact:search"),
+    "6.1.3.g": ("fact:products_seen", "fact:search"),
     "6.1.4": ("fact:listing_controls", "search"),
     "6.2.1.1": ("fact:cart_add",),
+    "6.2.1.2": ("fact:products_seen", "fact:search"),
     "6.2.1.3": (HELP, "checkout"),
     "6.2.1.4": ("fact:cart_edit", "fact:cart_persist"),
     "6.2.1.5": (HELP, "cart"),

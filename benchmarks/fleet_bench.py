@@ -2,13 +2,18 @@
 concurrency levels, on local demo stores; then the same with the hostile stores mixed in.
 
 Usage: .venv/bin/python benchmarks/fleet_bench.py [--concurrency 1 2 4 8] [--stores 4]
-       [--max-products 2] [--timeout 10] [--sets demo hostile]
+       [--rounds 2] [--max-products 2] [--timeout 10] [--sets demo hostile]
+       [--modes per-scan shared]
 
-Each level scans max(--stores, 2 x concurrency) demo sellers (compliant and noncompliant
-alternating, each on its own port) so every worker stays busy. Memory is the proportional set
+Each level scans max(--stores, rounds x concurrency) demo sellers (compliant and noncompliant
+alternating, each on its own port) so every worker stays busy. Browser modes (a Chromium per
+scan, or one shared Chromium with a context per scan) run one after the other at each level,
+so both see the same load from the rest of the machine. Memory is the proportional set
 size (PSS) of the scan processes, their Playwright drivers and browsers, sampled every 0.25 s
 (the fleet process and the demo stores, served from this process, are left out); "per store"
-divides its peak by the scans running at that moment. Not a test: figures depend on the
+divides its peak by the scans running at that moment (in shared mode the whole browser is
+divided by the scans still running, which overstates it as a level winds down), "per slot"
+divides the peak by the concurrency. Not a test: figures depend on the
 machine and on what else runs on it.
 """
 
@@ -31,6 +36,9 @@ from b2cect.fleet.sellers import load_sellers
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.hostile_store import KINDS, HostileStore  # noqa: E402
+
+# The hostile set: every kind of the fleet test, plus a page that keeps its renderer busy.
+HOSTILE_KINDS = (*KINDS, "busy_script")
 
 
 def tree_pids(root: int) -> list[int]:
@@ -86,14 +94,26 @@ class MemorySampler(threading.Thread):
                 self.peak_per_store = max(self.peak_per_store, total / self.running[0])
 
 
-def bench(concurrency: int, n_demo: int, hostile: bool, args: argparse.Namespace) -> dict:
+def bench(
+    concurrency: int, n_demo: int, hostile: bool, args: argparse.Namespace, mode: str
+) -> dict:
     stores = [DemoStore(("compliant", "noncompliant")[i % 2]).start() for i in range(n_demo)]
-    bad = [HostileStore(k).start() for k in KINDS] if hostile else []
+    bad = [HostileStore(k).start() for k in HOSTILE_KINDS] if hostile else []
     tmp = Path(tempfile.mkdtemp(prefix="b2cect-fleet-bench-"))
     sellers = [
         {"id": f"demo{i}", "name": s.seller, "url": s.url, "login_env": "BENCHDEMO"}
         for i, s in enumerate(stores)
-    ] + [{"id": s.kind.replace("_", "-"), "name": s.kind, "url": s.url} for s in bad]
+    ] + [
+        # Hostile stores get a budget of their own: the demo sellers' would let a hang last
+        # as long as a whole demo scan.
+        {
+            "id": s.kind.replace("_", "-"),
+            "name": s.kind,
+            "url": s.url,
+            "store_budget_s": args.hostile_budget,
+        }
+        for s in bad
+    ]
     (tmp / "sellers.yaml").write_text(
         yaml.safe_dump(
             {
@@ -125,6 +145,7 @@ def bench(concurrency: int, n_demo: int, hostile: bool, args: argparse.Namespace
             concurrency=concurrency,
             state_dir=tmp / "state",
             progress=progress,
+            browser_mode=mode,
         )
     finally:
         wall = time.monotonic() - t0
@@ -135,7 +156,15 @@ def bench(concurrency: int, n_demo: int, hostile: bool, args: argparse.Namespace
             s.stop()
         shutil.rmtree(tmp, ignore_errors=True)
     ok = sum(1 for o in result.outcomes.values() if o["status"] == "ok")
+    demo_ok = sum(
+        1 for sid, o in result.outcomes.items() if sid.startswith("demo") and o["status"] == "ok"
+    )
+    errors = {sid: o["error"][:90] for sid, o in result.outcomes.items() if o["status"] != "ok"}
     return {
+        "mode": mode,
+        "demo": n_demo,
+        "demo_ok": demo_ok,
+        "errors": errors,
         "concurrency": concurrency,
         "stores": len(sellers),
         "ok": ok,
@@ -152,7 +181,13 @@ def main() -> None:
     parser.add_argument("--stores", type=int, default=4)
     parser.add_argument("--max-products", type=int, default=2)
     parser.add_argument("--timeout", type=int, default=10)
-    parser.add_argument("--budget", type=int, default=300)
+    parser.add_argument("--budget", type=int, default=300, help="seconds per demo store")
+    parser.add_argument("--hostile-budget", type=int, default=60, help="seconds per hostile store")
+    parser.add_argument("--rounds", type=int, default=2, help="demo sellers per worker")
+    parser.add_argument(
+        "--modes", nargs="+", choices=["per-scan", "shared"], default=["per-scan", "shared"]
+    )
+    parser.add_argument("--errors", action="store_true", help="print each store's error")
     parser.add_argument(
         "--sets",
         nargs="+",
@@ -162,22 +197,31 @@ def main() -> None:
     )
     args = parser.parse_args()
     os.environ["BENCHDEMO_USER"], os.environ["BENCHDEMO_PASSWORD"] = DEMO_USER, DEMO_PASSWORD
-    print(f"machine: {os.cpu_count()} CPUs; demo stores, max {args.max_products} products")
+    print(
+        f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}; demo stores, "
+        f"max {args.max_products} products"
+    )
     head = (
-        f"{'set':<14}{'conc':>5}{'stores':>7}{'ok':>4}{'wall s':>8}{'stores/h':>10}"
-        f"{'peak MiB':>10}{'MiB/store':>10}"
+        f"{'set':<9}{'mode':<10}{'conc':>5}{'stores':>7}{'ok':>4}{'demo ok':>8}{'wall s':>8}"
+        f"{'stores/h':>10}{'peak MiB':>10}{'MiB/store':>10}{'MiB/slot':>9}{'load':>6}"
     )
     print(head)
     sets = [(n, n == "hostile") for n in args.sets]
     for name, hostile in sets:
         for c in args.concurrency:
-            r = bench(c, max(args.stores, 2 * c), hostile, args)
-            print(
-                f"{name:<14}{r['concurrency']:>5}{r['stores']:>7}{r['ok']:>4}"
-                f"{r['wall_s']:>8.0f}{r['stores_per_hour']:>10.0f}"
-                f"{r['peak_total_mib']:>10.0f}{r['peak_per_store_mib']:>10.0f}",
-                flush=True,
-            )
+            for mode in args.modes:
+                r = bench(c, max(args.stores, args.rounds * c), hostile, args, mode)
+                print(
+                    f"{name:<9}{mode:<10}{r['concurrency']:>5}{r['stores']:>7}{r['ok']:>4}"
+                    f"{r['demo_ok']:>4}/{r['demo']:<3}{r['wall_s']:>8.0f}"
+                    f"{r['stores_per_hour']:>10.0f}{r['peak_total_mib']:>10.0f}"
+                    f"{r['peak_per_store_mib']:>10.0f}{r['peak_total_mib'] / c:>9.0f}"
+                    f"{os.getloadavg()[0]:>6.1f}",
+                    flush=True,
+                )
+                if args.errors:
+                    for sid, why in sorted(r["errors"].items()):
+                        print(f"    {sid:<22} {why}", flush=True)
 
 
 if __name__ == "__main__":

@@ -98,6 +98,29 @@ NAME_BEFORE_PHONE = re.compile(
     r"1[3-9]\d(?:[-\s]?\d{4}[-\s]?\d{4}|[*＊]{4}\d{4})"
 )
 MASKED_MOBILE = re.compile(r"1[3-9]\d[*＊]{4}\d{4}")
+# An e-mail address written in full exposes its owner; j***@example.com (a masked local part)
+# does not. The look-behind keeps a masked address from matching from its tail.
+FULL_EMAIL = re.compile(
+    r"(?<![\w.%+\-*＊])[A-Za-z0-9][\w.%+\-]*@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}"
+)
+MASKED_EMAIL = re.compile(r"[\w.%+\-]*[*＊]+[\w.%+\-*＊]*@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
+# English bylines: "Reviewed by Rig Customer on ...", "Posted by: Jane Doe", or a line that
+# starts "by John Smith" ("Made by Acme Tools" in a review's text is no byline). Case matters:
+# a name is two or three capitalised words.
+BYLINE = re.compile(
+    r"(?:(?:[Rr]eviewed|[Pp]osted|[Ww]ritten|[Ss]ubmitted|[Ss]hared|[Rr]eview)\s+by"
+    r"|^(?:[-–—]\s*)?[Bb]y)\s*[:：]?\s+([A-Z][a-z]+(?:[ \t]+[A-Z][a-z]+){1,2})\b"
+)
+# Capitalised words in a byline that are not a person's name: "Verified Buyer", "Amazon
+# Customer", "Store Team", "Customer Service". A word here, first or anywhere, means no name.
+NOT_A_PERSON_FIRST = frozenset(
+    "verified anonymous happy valued satisfied loyal amazon guest our the a an store shop "
+    "official customer site admin team staff support".split()
+)
+NOT_A_PERSON_ANY = frozenset(
+    "buyer buyers purchaser purchase team staff support service services store shop admin "
+    "official user member reviewer owner seller merchant moderator editor".split()
+)
 
 
 def leading_name(text: str) -> str:
@@ -114,16 +137,19 @@ def is_full_name(text: str) -> bool:
         return False
     if CN_FULL_NAME.fullmatch(text):
         return len(set(text)) == len(text)  # 丽丽 / 王王 style doubled nicknames are not names
-    return bool(EN_FULL_NAME.fullmatch(text))
+    if not EN_FULL_NAME.fullmatch(text):
+        return False
+    words = [w.lower() for w in text.split()]
+    return words[0] not in NOT_A_PERSON_FIRST and not set(words) & NOT_A_PERSON_ANY
 
 
 def mask_personal(text: str) -> str:
-    """Masks phone numbers and names in an excerpt: the report must not re-expose them."""
+    """Masks phone numbers and e-mails in an excerpt: the report must not re-expose them."""
     text = FULL_MOBILE.sub(
         lambda m: re.sub(r"\D", "", m.group(0))[:3] + "****" + re.sub(r"\D", "", m.group(0))[-4:],
         text,
     )
-    return text
+    return FULL_EMAIL.sub(lambda m: m.group(0)[:1] + "***@" + m.group(0).split("@", 1)[1], text)
 
 
 def mask_name(name: str) -> str:
@@ -156,8 +182,9 @@ def review_blocks(page: Page) -> list[lxml.html.HtmlElement]:
 class Exposure:
     page: Page
     element: lxml.html.HtmlElement
-    what: str  # "phone number" / "full name"
+    what: str  # "phone number" / "e-mail address" / "full name"
     shown: str  # masked for the report
+    value: str = ""  # what was exposed (never reported): one finding per value
 
     def evidence(self) -> Evidence:
         return evidence(
@@ -165,31 +192,37 @@ class Exposure:
         )
 
 
+# A byline is read from an element's whole text only while it is this short: the name often
+# sits in a child (<small>Reviewed by <strong>Rig Customer</strong> on ...</small>).
+MAX_BYLINE_CHARS = 160
+
+
 def exposures_in(page: Page, block: lxml.html.HtmlElement) -> tuple[list[Exposure], list[str]]:
     """(personal data shown in full, masked identifiers seen) inside one review block."""
-    exposed: list[Exposure] = []
+    exposed: dict[tuple[str, str], Exposure] = {}
     masked: list[str] = []
     for el in block.iter():
         if not isinstance(el.tag, str) or el.tag in SKIP_TAGS or is_hidden(el):
             continue
         own = normalise(" ".join([el.text or ""] + [c.tail or "" for c in el]))
+        whole = normalise(element_text(el))
         candidates = [m.group(1) for m in NAME_LABEL.finditer(own)]
         candidates += [m.group(1) for m in NAME_BEFORE_PHONE.finditer(own)]
+        if len(whole) <= MAX_BYLINE_CHARS:
+            candidates += [m.group(1) for m in BYLINE.finditer(whole)]
         if NAME_MARKUP.search(attribute_text(el)):
-            candidates.append(leading_name(el.text or element_text(el)))
+            candidates.append(leading_name(el.text or whole))
         full_names = [n for n in candidates if is_full_name(n)]
         # The excerpt an auditor reads is labelled masked: every name and number in it is.
-        shown = masked_excerpt(element_text(el), full_names)
-        if own and FULL_MOBILE.search(own):
-            exposed.append(Exposure(page, el, "phone number", shown))
-        masked += MASKED_MOBILE.findall(own)
-        for name in candidates:
-            if name in full_names:
-                exposed.append(Exposure(page, el, "full name", shown))
-            elif MASK_CHARS.search(name):
-                masked.append(name)
-    unique = {(e.what, e.shown, id(e.element)): e for e in exposed}
-    return list(unique.values()), masked
+        shown = masked_excerpt(whole, full_names)
+        found = [("phone number", m.group(0)) for m in FULL_MOBILE.finditer(own)]
+        found += [("e-mail address", m.group(0).lower()) for m in FULL_EMAIL.finditer(own)]
+        found += [("full name", n) for n in full_names]
+        for what, value in found:
+            exposed.setdefault((what, value), Exposure(page, el, what, shown, value))
+        masked += MASKED_MOBILE.findall(own) + MASKED_EMAIL.findall(own)
+        masked += [n for n in candidates if n not in full_names and MASK_CHARS.search(n)]
+    return list(exposed.values()), masked
 
 
 def says_no_reviews_yet(block: lxml.html.HtmlElement) -> bool:
@@ -1323,28 +1356,50 @@ RESET_FIELDS = terms(
 )
 
 
+RESET_ANSWERS = ("success", "error")
+
+
 @check("6.5.5.b")
 def password_recoverable(bundle: Bundle) -> Verdict:
-    """A way to recover the login password (and identity details)."""
+    """A way to recover the login password, judged by using it: the crawler submits the reset
+    form for the scan's own account and records the store's answer (`password_reset.attempt`).
+    A success answer passes, an error answer fails; a form not tried (no credentials) or an
+    unclear answer needs review: a form that exists may still not work."""
     reset = usable_fact(bundle, "password_reset")
-    for page in bundle.pages("password_reset"):
-        inputs = [
-            i
-            for i in visible_elements(page, "input")
-            if (i.get("type") or "text").lower() in ("text", "email", "tel", "number")
-        ]
-        if inputs:
-            field_hit = find(page, RESET_FIELDS, limit=1)
-            return passed(
-                "A password recovery form is offered.",
-                [evidence(page, inputs[0], "recovery form")]
-                + [h.evidence("recovery by") for h in field_hit],
-            )
-    if reset and reset.get("found"):
+    form = reset_form_evidence(bundle)
+    if form is None and reset and reset.get("found"):
         channels = ", ".join(map(str, reset.get("channels") or reset.get("fields") or []))
-        return passed(
-            f"Password recovery is offered ({channels or 'form found'}).",
-            fact_evidence(bundle, reset, "password recovery (probe)", channels),
+        form = [fact_evidence(bundle, reset, "password recovery (probe)", channels)]
+    if form is not None:
+        attempt = (reset or {}).get("attempt") or {}
+        status = str(attempt.get("status") or "not_tried")
+        message = str(attempt.get("message") or "")
+        if status in RESET_ANSWERS:
+            answer = fact_evidence(
+                bundle,
+                attempt,
+                f"store's answer to a reset request for the scan's own account ({status})",
+                excerpt=message,
+            )
+            if status == "success":
+                return passed(
+                    f"Password recovery works: a request for the scan's own account was "
+                    f"answered '{message[:80]}'.",
+                    form + [answer],
+                )
+            return failed(
+                f"Password recovery does not work: a request for the scan's own account was "
+                f"answered '{message[:80]}'.",
+                form + [answer],
+            )
+        why = str(attempt.get("reason") or "")
+        if status == "unknown":
+            why = why or "the page gave no clear success or error message"
+        return review(
+            "A password recovery form is offered, but whether it works was not verified: "
+            + (why or "it was not tried")
+            + ".",
+            form,
         )
     entry = find(bundle.pages("login", "register"), RECOVERY, limit=1)
     if entry:
@@ -1358,6 +1413,23 @@ def password_recoverable(bundle: Bundle) -> Verdict:
             searched(bundle.pages("login", "password_reset"), "忘记密码 / forgot password"),
         )
     return review(f"Not judged: {bundle.why_not_reached('login')}.")
+
+
+def reset_form_evidence(bundle: Bundle) -> list[Evidence] | None:
+    """A saved recovery page with a field to name the account, outside the site chrome."""
+    for page in bundle.pages("password_reset"):
+        inputs = [
+            i
+            for i in visible_elements(page, "input")
+            if (i.get("type") or "text").lower() in ("text", "email", "tel", "number")
+            and not in_site_chrome(i)
+        ]
+        if inputs:
+            field_hit = find(page, RESET_FIELDS, limit=1)
+            return [evidence(page, inputs[0], "recovery form")] + [
+                h.evidence("recovery by") for h in field_hit
+            ]
+    return None
 
 
 EDIT_RULES = terms(
@@ -1395,25 +1467,75 @@ SAVE_WORDS = terms("保存", "提交", "修改", "确认修改", "更新", "save
 EDITABLE_TYPES = ("text", "email", "tel", "date", "number", "")
 
 
+# Site-wide chrome: a field here belongs to the shop's header, menu or footer (the search
+# box, a newsletter sign-up, the language or currency switch), never to the customer's profile
+# form.
+CHROME_TAGS = ("header", "nav", "footer")
+CHROME_ROLES = ("search", "banner", "navigation", "contentinfo")
+SITE_FORM = re.compile(
+    r"search|newsletter|subscri|setlang|set_language|language|locale|currency|搜索|订阅|查询|语言",
+    re.I,
+)
+SEARCH_FIELD = re.compile(r"^(?:q|query|search|keywords?|kw|wd|s|id_q|search[-_]?\w*)$", re.I)
+
+
+def in_site_chrome(el: lxml.html.HtmlElement) -> bool:
+    """The field sits in the header, navigation or footer, a search landmark, or a search or
+    newsletter form, or is itself a search box."""
+    if (el.get("type") or "").lower() == "search":
+        return True
+    if any(SEARCH_FIELD.match(el.get(a) or "") for a in ("name", "id")):
+        return True
+    for node in el.iterancestors():
+        if not isinstance(node.tag, str):
+            continue
+        if node.tag in CHROME_TAGS or (node.get("role") or "").lower() in CHROME_ROLES:
+            return True
+        if node.tag == "form":
+            owned = " ".join(
+                node.get(a) or "" for a in ("action", "id", "class", "name", "aria-label")
+            )
+            return bool(SITE_FORM.search(owned)) or any(
+                (i.get("type") or "").lower() == "search" for i in node.iter("input")
+            )
+    return False
+
+
 def editable_fields(page: Page) -> list[lxml.html.HtmlElement]:
+    """Fields a customer can type into on a profile page, outside the site chrome."""
     fields = []
     for el in visible_elements(page, "input", "select", "textarea"):
         if el.get("disabled") is not None or el.get("readonly") is not None:
             continue
         if el.tag == "input" and (el.get("type") or "").lower() not in EDITABLE_TYPES:
             continue
+        if in_site_chrome(el):
+            continue
         fields.append(el)
     return fields
 
 
-def save_control(page: Page) -> lxml.html.HtmlElement | None:
-    for el in visible_elements(page, "button", "input"):  # links lead elsewhere; buttons save
+def save_control(
+    page: Page, form: lxml.html.HtmlElement | None = None
+) -> lxml.html.HtmlElement | None:
+    """A save button: in the given form (the one holding the profile fields) when there is one;
+    never one of the site chrome (a search form's submit)."""
+    scope = visible_elements(page, "button", "input")
+    for el in scope:  # links lead elsewhere; buttons save
+        if form is not None and form not in el.iterancestors():
+            continue
         label = element_text(el) or el.get("value") or ""
         if el.tag == "input" and (el.get("type") or "").lower() not in ("submit", "button"):
+            continue
+        if in_site_chrome(el):
             continue
         if SAVE_WORDS.search(label):
             return el
     return None
+
+
+def owning_form(el: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
+    return next((a for a in el.iterancestors() if a.tag == "form"), None)
 
 
 @check("6.5.5.c")
@@ -1422,16 +1544,22 @@ def identity_details_changeable(bundle: Bundle) -> Verdict:
     pages = bundle.pages("profile")
     profile = usable_fact(bundle, "profile") or {}
     parts = Parts()
-    fields = [f for p in pages for f in editable_fields(p)]
+    # Form evidence comes from the form that holds the profile fields (on the profile page or
+    # the edit page its "编辑 / Edit" link opens), never from site-wide chrome.
+    fields = [(p, f) for p in pages for f in editable_fields(p)]
     if fields:
-        parts.found.append(evidence(pages[0], fields[0], "editable field"))
+        page, field = fields[0]
+        parts.found.append(evidence(page, field, "editable field"))
     elif profile.get("editable"):
         parts.found.append(fact_evidence(bundle, profile, "profile editable (probe)"))
     else:
         parts.missing.append("editable identity fields")
-    save = next((s for s in (save_control(p) for p in pages) if s is not None), None)
+    saves = [(p, save_control(p, owning_form(f))) for p, f in fields] or [
+        (p, save_control(p)) for p in pages
+    ]
+    save = next(((p, s) for p, s in saves if s is not None), None)
     if save is not None:
-        parts.found.append(evidence(pages[0], save, "save control"))
+        parts.found.append(evidence(save[0], save[1], "save control"))
     elif profile.get("save_control"):
         parts.found.append(fact_evidence(bundle, profile, "save control (probe)"))
     else:

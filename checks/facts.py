@@ -61,3 +61,26 @@ def fact_evidence(
         screenshot=step.screenshot if step else "",
         note=note,
     )
+
+
+def products_seen(bundle: Bundle) -> list[dict[str, Any]]:
+    """Products named on listing, search and home cards (the crawler's `products_seen` fact),
+    and the search's first results, each {name, url, step, state}: state is the stock the card
+    shows ("out_of_stock", "low_stock" or "")."""
+    fact = bundle.fact("products_seen") or {}
+    cards = [
+        {
+            "name": str(c.get("name") or ""),
+            "url": str(c.get("url") or ""),
+            "step": c.get("step"),
+            "state": str(c.get("state") or ""),
+        }
+        for c in fact.get("products") or []
+        if isinstance(c, dict) and c.get("name")
+    ]
+    search = bundle.fact("search") or {}
+    known = {c["name"] for c in cards}
+    for name in search.get("first_results") or []:
+        if isinstance(name, str) and name and name not in known:
+            cards.append({"name": name, "url": "", "step": search.get("step"), "state": ""})
+    return cards

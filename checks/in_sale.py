@@ -29,8 +29,8 @@ from urllib.parse import urljoin, urlsplit
 import lxml.html
 from b2cect.crawler.bundle import Bundle, Page
 
-from .facts import fact_evidence, fact_problem, page_of_step, usable_fact
-from .registry import check
+from .facts import fact_evidence, fact_problem, page_of_step, products_seen, usable_fact
+from .registry import check, is_store_absence
 from .text import (
     broken_targets,
     element_text,
@@ -848,15 +848,35 @@ def purchasable_quantity(bundle: Bundle) -> Verdict:
     proof = [ev for ev in shown.values() if ev][:3]
     sold_out = [p for p in products if is_out_of_stock(p)]
     if not sold_out:
+        # The arrival-notice part is conditional: it is judged on an out-of-stock product,
+        # which the crawler looks for on listing cards and opens. Without one, that part was
+        # not verified, and a pass would claim more than the bundle shows.
+        cards = [c for c in products_seen(bundle) if c["state"] == "out_of_stock"]
         notice = first_hit(bundle.pages(), ARRIVAL_NOTICE, "arrival notice offered")
-        verdict = passed(
-            "Every product page states availability.", proof + ([notice] if notice else [])
-        )
-        return with_hint(
-            verdict,
-            ""
-            if notice
-            else "No out-of-stock product was reached: the arrival notice is unverified.",
+        if notice:
+            return passed(
+                "Every product page states availability, and an arrival notice is offered.",
+                proof + [notice],
+            )
+        if cards:
+            why = (
+                "a listing card shows an out-of-stock product "
+                f"({'; '.join(c['name'] for c in cards[:3])}) whose page was not opened"
+            )
+        else:
+            opened = {u for p in products for u in (p.step.url, p.step.final_url) if u}
+            seen = len(products) + sum(1 for c in products_seen(bundle) if c["url"] not in opened)
+            why = f"no out-of-stock product was found among the {seen} product(s) seen"
+        return review(
+            "Every product page states availability, but the arrival-notice part (到货通知 / "
+            f"notify me on out-of-stock goods) was not verified: {why}.",
+            proof
+            + [
+                fact_evidence(
+                    bundle, {"step": c["step"]}, "out of stock on a card", excerpt=c["name"]
+                )
+                for c in cards[:2]
+            ],
         )
     no_notice = [p for p in sold_out if not find(p, ARRIVAL_NOTICE, limit=1)]
     if no_notice:
@@ -1130,6 +1150,20 @@ def delivery_choices(bundle: Bundle) -> list[tuple[str, Evidence, dict[str, Any]
     """(label, evidence, entry) of each delivery option: from the probe, else from the form."""
     fact = usable_fact(bundle, "checkout_options")
     entries = option_labels(bundle, "delivery")
+    if not entries:
+        # Options listed with a button each (checkout_choices), should the form fact lack them.
+        fact = usable_fact(bundle, "checkout_choices")
+        steps = (fact or {}).get("steps") or ([fact] if fact else [])
+        entries = [
+            {
+                "label": o.get("label", ""),
+                "price_text": o.get("price_text", ""),
+                "note": o.get("time_text", ""),
+            }
+            for step in steps
+            if step.get("kind") == "delivery"
+            for o in step.get("options") or []
+        ]
     if fact is not None and entries:
         return [
             (
@@ -1301,6 +1335,14 @@ def special_delivery_costs_and_times(bundle: Bundle) -> Verdict:
         problem = fact_problem(bundle, "checkout_options")
         if problem:
             return review(f"Not judged: {problem}.")
+        review_steps = bundle.steps_of("checkout_review")
+        review_absent = review_steps and all(is_store_absence(s) for s in review_steps)
+        if not bundle.reached("checkout_review") and not review_absent:
+            # The delivery step may lie between where the checkout stopped and the review.
+            return review(
+                "Not judged, not reached: no delivery choice was seen before the checkout "
+                f"stopped ({bundle.why_not_reached('checkout_review')})."
+            )
         return not_applicable(
             "The checkout offers no delivery choices to compare.",
             searched(checkout_pages(bundle), "delivery options"),

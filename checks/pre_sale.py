@@ -15,8 +15,9 @@ from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 from b2cect.crawler.bundle import Bundle, Page
+from b2cect.crawler.discovery import load_vocabulary
 
-from .facts import fact_evidence, fact_problem
+from .facts import fact_evidence, fact_problem, products_seen
 from .registry import check
 from .text import (
     broken_targets,
@@ -216,14 +217,9 @@ STOCK_UPDATE = terms(
     "restock", "restocked", "back in stock", "expected back", "updated on", "last updated",
 )
 
-# 6.1.3.f: goods that need fitting, and the arrangements a seller states for it.
-NEEDS_INSTALLATION = terms(
-    "空调", "热水器", "洗衣机", "净水器", "油烟机", "烟机", "燃气灶", "集成灶", "洗碗机", "壁挂炉",
-    "浴霸", "马桶", "智能锁", "指纹锁", "晾衣架", "吊灯", "吸顶灯", "橱柜", "需安装", "需要安装",
-    "需组装", "air conditioner", "air conditioning", "water heater", "washing machine",
-    "water purifier", "range hood", "dishwasher", "installation required", "requires installation",
-    "assembly required", "wall-mounted", "wall mounted",
-)
+# 6.1.3.f: goods that need fitting (crawler/vocabulary.yaml product_conditions), and the
+# arrangements a seller states for it.
+NEEDS_INSTALLATION = terms(*load_vocabulary().words("product_conditions", "needs_installation"))
 INSTALLATION_ARRANGEMENT = terms(
     "安装", "调试", "送装", "上门", "组装", "installation", "install", "installer", "set-up",
     "setup", "assembly", "fitting",
@@ -231,16 +227,9 @@ INSTALLATION_ARRANGEMENT = terms(
 
 # 6.1.3.g: goods with a safety risk, read from the product's own name (not the category: a
 # "家用电器" breadcrumb does not make a rice cooker a hazard), and the warnings a seller gives.
-SAFETY_RISK = terms(
-    "取暖器", "电暖器", "暖风机", "电热毯", "热水器", "电水壶", "电磁炉", "吹风机", "卷发棒",
-    "料理机", "破壁机", "豆浆机", "榨汁机", "搅拌机", "高压锅", "压力锅", "充电宝", "移动电源",
-    "充电", "电池", "锂电", "燃气", "煤气", "刀", "剪", "玩具", "积木", "遥控车", "化学", "消毒",
-    "清洁剂", "杀虫", "易燃", "heater", "heating", "kettle", "hair dryer", "blender", "juicer",
-    "pressure cooker", "power bank", "battery", "batteries", "lithium", "charger", "rechargeable",
-    "gas", "knife", "knives", "blade", "blades", "scissors", "toy", "toys", "building set",
-    "building blocks", "remote-control", "remote control", "chemical", "bleach", "flammable",
-    "insecticide",
-)
+# The goods are data (crawler/vocabulary.yaml product_conditions): the crawler uses the same
+# list to open such a product when a listing card shows one.
+SAFETY_RISK = terms(*load_vocabulary().words("product_conditions", "safety_risk"))
 SAFETY_WARNING = terms(
     "安全注意事项", "注意事项", "安全提示", "安全须知", "警告", "警示", "危险", "小心", "当心",
     "请勿", "禁止", "切勿", "严禁", "远离", "safety", "warning", "warnings", "caution", "danger",
@@ -1222,15 +1211,35 @@ def _conditional(
     info: str,
     with_breadcrumb: bool,
 ) -> Verdict:
-    """Judge only the products the condition applies to; not_applicable when there are none."""
+    """Judge the products the condition applies to, among ALL products seen: every saved product
+    page or dialog, and the names on listing, search and home cards (`products_seen`).
+
+    not_applicable only when no product seen anywhere meets the condition; products that meet
+    it but were seen only on a card make a verdict that cannot rest on their pages: a pass
+    names them, and with no such page opened at all the item needs review."""
     pages = bundle.pages("product")
     read = "name, title and breadcrumb" if with_breadcrumb else "name and title"
     concerned = [p for p in pages if applies.search(_name_text(p, with_breadcrumb))]
-    if not concerned:
+    opened = {u for p in pages for u in (p.step.url, p.step.final_url) if u}
+    on_cards = [
+        card
+        for card in products_seen(bundle)
+        if applies.search(card["name"]) and card.get("url", "") not in opened
+    ]
+    if not concerned and not on_cards:
+        seen = len(pages) + sum(1 for c in products_seen(bundle) if c["url"] not in opened)
         return not_applicable(
-            f"None of the {len(pages)} saved product(s) is {goods} (read from {read}): "
-            f"{_names(pages)}.",
-            [evidence(p, None, "product name read") for p in pages[:MAX_LISTED]],
+            f"None of the {seen} product(s) seen (pages, dialogs and listing cards) is {goods} "
+            f"(read from {read}): {_names(pages)}.",
+            [evidence(p, None, "product name read") for p in pages[:MAX_LISTED]]
+            + [_card_evidence(bundle, c) for c in products_seen(bundle)[:MAX_LISTED]],
+        )
+    card_names = "; ".join(c["name"] for c in on_cards[:MAX_LISTED])
+    if not concerned:
+        return review(
+            f"Listing cards show {goods} ({card_names}), but none of their pages was opened, "
+            f"so their {info} could not be checked.",
+            [_card_evidence(bundle, c, f"{goods} seen on a card") for c in on_cards[:MAX_LISTED]],
         )
     found, lacking = [], []
     for page in concerned:
@@ -1244,7 +1253,18 @@ def _conditional(
             f"No {info} for {goods}: {_names(lacking)}.",
             [_searched(p, info) for p in lacking] + found,
         )
-    return passed(f"All {len(concerned)} product(s) that are {goods} show {info}.", found)
+    also = (
+        f" Also seen only on listing cards, pages not opened (not verified): {card_names}."
+        if on_cards
+        else ""
+    )
+    return passed(f"All {len(concerned)} product page(s) of {goods} show {info}.{also}", found)
+
+
+def _card_evidence(
+    bundle: Bundle, card: dict[str, Any], note: str = "product card read"
+) -> Evidence:
+    return fact_evidence(bundle, {"step": card.get("step")}, note, excerpt=card["name"])
 
 
 @check("6.1.3.f")

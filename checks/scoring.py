@@ -241,6 +241,23 @@ class ItemRating:
     note: str = ""
 
 
+AUDITOR_NOT_APPLICABLE = "auditor: not applicable"  # how an item score notes an auditor's N/A
+
+
+def outcome_after_rating(
+    machine: str, scoring: str, not_applicable: bool, alpha: float | None
+) -> str:
+    """An item's outcome once the auditor answered for it: rated not applicable is
+    not_applicable; a rated objective item is pass (alpha 1) or fail; an experience item keeps
+    the machine's outcome (its rating is points, not a verdict). The one rule the pipeline,
+    the reports and `b2cect diff` apply."""
+    if not_applicable:
+        return "not_applicable"
+    if scoring == "objective" and alpha is not None:
+        return "pass" if alpha >= 1 else "fail"
+    return machine
+
+
 @dataclass
 class MaturityAnswers:
     levels: dict[str, int]  # maturity.csv key -> level 0..5
@@ -732,7 +749,7 @@ def _score_item(
     machine_said = f"machine: {outcome} - {verdict.reason}" if verdict else "not checked"
     if rating is not None:
         if rating.not_applicable:
-            how = "auditor: not applicable, full points"
+            how = f"{AUDITOR_NOT_APPLICABLE}, full points"
         elif rating.alpha_given:
             how = f"auditor: alpha {rating.alpha:g}"
         else:

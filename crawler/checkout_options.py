@@ -2,8 +2,9 @@
 a "Select"/"选择" button each (and no separate continue control).
 
 `choice_step()` reads every option's row (name, price, delivery time) into the
-`checkout_choices` fact, adds delivery rows to the checkout's delivery options, and returns a
-step action that presses the first option's button that neither pays nor places the order.
+`checkout_choices` fact (one entry per such step under `steps`), adds delivery rows to the
+checkout's delivery options, and returns a step action that presses the first option's button
+that neither pays nor places the order.
 Radios with a separate continue control are filled by the checkout form filler as before.
 """
 
@@ -16,6 +17,7 @@ from .bundle import Step
 from .discovery import Candidate, normalise
 from .session import Crawl
 
+FREE_RE = re.compile(r"免费|免运费|包邮|\bfree\b", re.I)
 MIN_CHOICES = 2  # one "Select" button is a lone action, not a list of options
 TIME_RE = re.compile(
     r"\d+\s*[-–~至到]\s*\d+\s*(个)?(工作日|天|日|working days?|business days?|days?)|"
@@ -45,10 +47,12 @@ async def choice_step(c: Crawl, state: dict[str, Any]):
         step.url = c.page.url
         for option in options:
             option["chosen"] = option["row"] == normalise(chosen.candidate.context)
-        c.writer.set_fact(
-            "checkout_choices",
-            {"step": step.id, "kind": kind, "options": [_public(o) for o in options]},
-        )
+        # Every choice step is kept (a shipping and a payment step may each list options); the
+        # top level is the first delivery step, else the first step.
+        steps = state.setdefault("choice_steps", [])
+        steps.append({"step": step.id, "kind": kind, "options": [_public(o) for o in options]})
+        first = next((s for s in steps if s["kind"] == "delivery"), steps[0])
+        c.writer.set_fact("checkout_choices", {**first, "steps": steps})
         if kind == "delivery":
             for option in options:
                 entry = {
@@ -79,17 +83,27 @@ def _pays(c: Crawl, cand: Candidate) -> bool:
     )
 
 
+def price_and_time(c: Crawl, label: str) -> tuple[str, str]:
+    """The charge ("¥8.00", or the word saying it is free) and the delivery time an option's
+    label states, each "" when it states none."""
+    price = c.vocab.pattern("patterns", "price").search(label)
+    free = FREE_RE.search(label)
+    when = TIME_RE.search(label)
+    return (
+        price.group(0) if price else (free.group(0) if free else ""),
+        when.group(0) if when else "",
+    )
+
+
 def _option(c: Crawl, row: str, cand: Candidate) -> dict[str, Any]:
     button = normalise(cand.text or cand.aria)
     label = normalise(row.replace(button, " ", 1)) if button else row
-    price = c.vocab.pattern("patterns", "price").search(label)
-    free = re.search(r"免费|免运费|包邮|\bfree\b", label, re.I)
-    when = TIME_RE.search(label)
+    price_text, time_text = price_and_time(c, label)
     return {
         "row": row,
         "label": label[:120],
-        "price_text": price.group(0) if price else (free.group(0) if free else ""),
-        "time_text": when.group(0) if when else "",
+        "price_text": price_text,
+        "time_text": time_text,
         "button": button[:40],
         "selector": cand.path,
         "chosen": False,

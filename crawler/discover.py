@@ -14,6 +14,7 @@ reach table, so a scan with the drafted profile reaches the same pages.
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
@@ -40,7 +41,7 @@ from .scan import (
     redactor_for,
     run_sync,
 )
-from .session import LINK_TARGETS, Crawl, NotFound, Skip
+from .session import LINK_TARGETS, Crawl, NotFound, Skip, routed
 from .sitemap import fill_products, finish_fact, robots_and_sitemaps
 
 NOT_IN_DISCOVERY = "not opened by discover (needs a cart, an order or a login)"
@@ -241,8 +242,10 @@ def draft_profile(result: DiscoverResult, command: str = "") -> str:
     by_kind = {r["kind"]: r for r in result.rows}
     found = [by_kind[k] for k in LINK_TARGETS if k in by_kind and _reached(by_kind[k])]
     for row in found:
+        via = click_path(row, result.url)
+        pin = f"{{via: {_yaml_scalar(via)}}}" if via else _yaml_scalar(row["url"])
         lines.append(
-            f"  {row['kind']}: {_yaml_scalar(row['url'])}"
+            f"  {row['kind']}: {pin}"
             f"  # confidence {row['confidence']:.2f}, found by {_comment(row['found_by'])}"
         )
     missing = [by_kind[k] for k in LINK_TARGETS if k in by_kind and not _reached(by_kind[k])]
@@ -268,6 +271,17 @@ def draft_profile(result: DiscoverResult, command: str = "") -> str:
     text = "\n".join(lines) + "\n"
     yaml.safe_load(text)  # a draft that does not parse is a bug here, not the user's problem
     return text
+
+
+def click_path(row: dict[str, Any], start_url: str) -> str:
+    """The click path to pin for a page reached by clicks that has no URL of its own (a
+    mini-cart drawer or a menu shown over the start page): found_by without its scoring note.
+    "" when the page has its own URL (pinned as such) or was not reached by clicks."""
+    path = re.sub(r"\s*\([^()]*\)$", "", row.get("found_by") or "").strip()
+    if not path.startswith("click '"):
+        return ""
+    url = row.get("url") or ""
+    return "" if url and routed(start_url, url) else path
 
 
 def _reached(row: dict[str, Any]) -> bool:

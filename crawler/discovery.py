@@ -86,6 +86,44 @@ class Candidate:
         return cls(**{k: v for k, v in data.items() if k in known})
 
 
+# One control of a recorded click path, as describe() and found_by name it: "click 'Cart'
+# icon in header", "link 'View cart'", "click '菜单' button in menu".
+_PATH_STEP = re.compile(
+    r"^(?:click\s+)?(?:(?P<pre>link|button|icon)\s+)?'(?P<name>[^']*)'"
+    r"(?:\s+(?P<kind>link|button|icon))?(?:\s+in\s+(?P<region>\w+))?"
+)
+
+
+@dataclass
+class ReplayStep:
+    """A control named in a click path, to be found again on a live page by its name (text,
+    accessible name or first icon hint), its kind and, preferably, its region."""
+
+    name: str
+    kind: str = ""  # "link", "button", "icon" or "" (any)
+    region: str = ""
+
+    @classmethod
+    def parse(cls, segment: str) -> ReplayStep | None:
+        m = _PATH_STEP.match(segment.strip())
+        if m is None or not m["name"]:
+            return None
+        return cls(normalise(m["name"]), m["kind"] or m["pre"] or "", m["region"] or "")
+
+    def names(self, cand: Candidate) -> bool:
+        hint = cand.hint.split(" ")[0] if cand.hint else ""
+        own = {normalise(cand.text)[:30], normalise(cand.aria)[:30], normalise(hint)}
+        if self.name not in own:
+            return False
+        return self.kind != "link" or bool(cand.href)
+
+    def find(self, cands: Iterable[Candidate]) -> Candidate | None:
+        named = [c for c in cands if self.names(c)]
+        # Shown before hidden, then the recorded region: the header's "Cart", not the footer's.
+        named.sort(key=lambda c: (not c.visible, c.region != self.region))
+        return named[0] if named else None
+
+
 @dataclass
 class Found:
     """The best candidate for a target, and why it was chosen."""

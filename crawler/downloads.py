@@ -14,6 +14,7 @@ import asyncio
 import re
 import shutil
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,11 +55,14 @@ async def bounded_download(
     opens_page: bool = False,
     max_bytes: int = MAX_DOWNLOAD_BYTES,
     timeout_s: float | None = None,
+    copy_to: Path | None = None,
 ) -> Fetched:
     """Run `start` (a click, or opening a link) and take the download it begins, bounded.
 
     opens_page: `start` navigates (a link opened by URL); when it shows a page rather than
     starting a download, the result is Fetched(page=True) (an export form, say).
+    copy_to: for a browser we are connected to rather than one we launched (whose files we
+    cannot take in place): the folder the finished file is copied into.
     """
     timeout_s = DOWNLOAD_TIMEOUT_S if timeout_s is None else timeout_s
     waiter = asyncio.ensure_future(page.wait_for_event("download", timeout=DOWNLOAD_START_S * 1000))
@@ -79,12 +83,22 @@ async def bounded_download(
     finally:
         if not waiter.done():
             waiter.cancel()
-    return await _watch(download, folder, max_bytes, timeout_s)
+    return await _watch(download, folder, max_bytes, timeout_s, copy_to)
 
 
-async def _watch(download: Any, folder: Path, max_bytes: int, timeout_s: float) -> Fetched:
+async def _finished_file(download: Any, name: str, copy_to: Path | None) -> Path | None:
+    if copy_to is None:
+        return await download.path()
+    target = Path(copy_to) / f"{uuid.uuid4().hex[:8]}-{safe_name(name)}"
+    await download.save_as(target)  # waits for the download to finish
+    return target
+
+
+async def _watch(
+    download: Any, folder: Path, max_bytes: int, timeout_s: float, copy_to: Path | None = None
+) -> Fetched:
     name = download.suggested_filename or "export"
-    finished = asyncio.ensure_future(download.path())
+    finished = asyncio.ensure_future(_finished_file(download, name, copy_to))
     # A cancelled download makes path() fail: that is the expected end, not an error to log.
     finished.add_done_callback(lambda f: None if f.cancelled() else f.exception())
     deadline = time.monotonic() + timeout_s

@@ -11,6 +11,28 @@ stores), so the guard decides on the request itself, before it is sent, at the n
   DELETE) goes out only when it is recognisably a step form (its URL names an address,
   delivery or region step) and names nothing order-like (order, pay, submit, confirm ...). A GET
   whose URL has an order-creating verb (confirm, submit, pay ...) is blocked too.
+- **A payment-method selection** (stage `checkout` only) goes out too, when it is narrowly
+  that: its URL path names a payment word and a choice word (`/checkout/payment-method/`), it
+  names nothing order-like (the rule above runs first: no pay, order, submit, confirm ...), and
+  its body is nothing but a method choice and an anti-forgery token (keys made of method words
+  or token names, at most a few; values short identifiers; no digit run long enough to be a card
+  or account number). Why this one exception: stores such as Oscar ask "Bank transfer or cash
+  on delivery?" as a step of its own before the review page; holding it back leaves the review
+  page (total, charges, the items 6.2.4.1 judges) unseen on every such store. Choosing a method
+  is a step form of the same standing as choosing a delivery method: it records a choice in
+  the checkout session, and the order is placed later, on the review page, where nothing is
+  sent at all. The risk that stays is a store whose method form itself creates the order (and
+  redirects to a payment page). Two things bound it: a form that pays or places the order
+  nearly always says so in its URL or fields (/payment-information with a billing address and
+  email, Magento's order-placing call, has no "method" in its path and more than a choice in
+  its body, so it is held back), and after every request let through the page and the JSON
+  answer are read for an order; one seen stops the checkout at once and opens the report
+  (tests/trap_stores/: `payment_method_creates_order`), so such a store gets at most one
+  unpaid order, which the report asks the seller to cancel. The other choice, holding the
+  method back and leaving every review-page item needs_review on such stores, was weighed
+  and rejected: it gives up the evidence of a common checkout shape to guard against a rare
+  one the incident rule already stops. Nothing is paid either way: the crawler types no card,
+  account or code on a store that is not a test store, and this rule refuses bodies with them.
 - **On the final review page** (stage `review`): nothing that sends data goes out.
 - Static resources (images, styles, fonts, scripts) are never judged: fetching them cannot
   create anything.
@@ -67,6 +89,11 @@ class GuardWords:
     step_words_cjk: tuple[str, ...]
     created: re.Pattern[str]  # page text saying an order now exists
     order_keys: frozenset[str]  # JSON keys holding a new order's number
+    # A payment-method selection form (see the module docstring), words from the vocabulary.
+    method_path_payment: frozenset[str] = frozenset()
+    method_path_choice: frozenset[str] = frozenset()
+    method_keys: frozenset[str] = frozenset()
+    token_keys: re.Pattern[str] = re.compile("(?!x)x")
 
     @classmethod
     def from_vocabulary(cls, raw: dict[str, Any]) -> GuardWords:
@@ -78,6 +105,11 @@ class GuardWords:
                 frozenset(w for w in words if w.isascii()),
                 tuple(w for w in words if not w.isascii()),
             )
+
+        method = spec.get("payment_method_step") or {}
+
+        def lowered(words: Any) -> frozenset[str]:
+            return frozenset(str(w).lower() for w in words or [])
 
         verbs, verbs_cjk = split("verbs")
         nouns, nouns_cjk = split("nouns")
@@ -92,6 +124,10 @@ class GuardWords:
             step_words_cjk=steps_cjk,
             created=_any_of(spec.get("created", [])),
             order_keys=frozenset(str(k).lower() for k in spec.get("order_keys", [])),
+            method_path_payment=lowered(method.get("path_payment")),
+            method_path_choice=lowered(method.get("path_choice")),
+            method_keys=lowered(method.get("method_keys")),
+            token_keys=_any_of(method.get("token_keys", [])),
         )
 
     def names(self, text: str, ascii_words: frozenset[str], cjk: tuple[str, ...]) -> str:
@@ -169,6 +205,50 @@ def _json_pairs(data: Any, depth: int = 0) -> Any:
             yield from _json_pairs(value, depth + 1)
 
 
+MAX_METHOD_FIELDS = 4  # a method choice, a token, maybe a sub-choice: a form is no bigger
+METHOD_VALUE = re.compile(r"[A-Za-z0-9_\-.:]{1,64}")
+ACCOUNT_DIGITS = re.compile(r"\d{6,}")  # a card, account or phone number: never a method's code
+
+
+def is_payment_method_choice(words: GuardWords, url: str, post_data: str | None) -> bool:
+    """True when a request is nothing but a payment-method choice (see the module docstring):
+    the URL path names payment and a choice, the body holds a method choice and at most an
+    anti-forgery token, every value a short identifier without a long digit run."""
+    path = set(tokens(unquote(urlsplit(url).path)))
+    if not (path & words.method_path_payment and path & words.method_path_choice):
+        return False
+    pairs = _form_pairs(post_data or "")
+    if pairs is None or not 0 < len(pairs) <= MAX_METHOD_FIELDS:
+        return False
+    chosen = False
+    for key, value in pairs:
+        if words.token_keys.search(key):
+            continue
+        key_tokens = tokens(key)
+        if not key_tokens or not set(key_tokens) <= words.method_keys:
+            return False  # a field that is not a method choice: an address, an email, a card
+        if not METHOD_VALUE.fullmatch(value) or ACCOUNT_DIGITS.search(value):
+            return False
+        chosen = True
+    return chosen
+
+
+def _form_pairs(post_data: str) -> list[tuple[str, str]] | None:
+    """Key/value pairs of a form or flat JSON body, or None when it is something else."""
+    text = post_data[:MAX_BODY_CHARS].strip()
+    if text.startswith("{"):
+        try:
+            data = json.loads(text)
+        except ValueError:
+            return None
+        if not isinstance(data, dict) or any(isinstance(v, dict | list) for v in data.values()):
+            return None  # nested data (an address, a cart) is more than a choice
+        return [(str(k), "" if v is None else str(v)) for k, v in data.items()]
+    if "=" not in text:
+        return None
+    return parse_qsl(text, keep_blank_values=True)
+
+
 class OrderGuard:
     """Decides, records and (when enforcing) blocks requests the crawler's actions cause."""
 
@@ -212,6 +292,8 @@ class OrderGuard:
             step = w.names(unquote(urlsplit(url).path), w.step_words, w.step_words_cjk)
             if step:
                 return Decision(True, f"checkout step form ('{step}')")
+            if self.stage == "checkout" and is_payment_method_choice(w, url, post_data):
+                return Decision(True, "payment-method selection (only a method choice is sent)")
             return Decision(False, "could create an order (not told apart from a step form)")
         verb = w.names(where, w.verbs, w.verbs_cjk)
         if verb:

@@ -166,20 +166,24 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip() and len(line) < 200]
 
 
-async def password_reset_page(c: Crawl) -> Step:
+async def password_reset_page(c: Crawl, credentials: tuple[str, str] | None = None) -> Step:
+    """The recovery page, then (with credentials) one reset request for the scan's own account:
+    a function the customer relies on is judged by using it (the `attempt` in the fact)."""
+    fact: dict[str, Any] = {}
+
     async def read(step: Step) -> None:
         fields = [f for f in await c.fields() if f["cls"] != "search"]
         text = await c.visible_text(8000)
         channels = [name for name, rx in CHANNEL_RE.items() if rx.search(text)]
-        c.writer.set_fact(
-            "password_reset",
+        fact.update(
             {
                 "step": step.id,
                 "found": True,
                 "fields": [f["label"] or f["name"] for f in fields if f["visible"]][:10],
                 "channels": channels,
-            },
+            }
         )
+        c.writer.set_fact("password_reset", fact)
 
     step = await c.step("password_reset", _visit(c, "password_reset", then=read))
     if step.status != "ok":
@@ -187,7 +191,98 @@ async def password_reset_page(c: Crawl) -> Step:
             "password_reset",
             {"status": step.status, "reason": step.error, "found": False, "step": step.id},
         )
+        return step
+    if credentials is None:
+        fact["attempt"] = {
+            "status": "not_tried",
+            "step": "",
+            "message": "",
+            "reason": "no credentials were given, so the scan has no account of its own to "
+            "recover (nobody else's is ever used)",
+        }
+        return step
+    attempt: dict[str, Any] = {"status": "unknown", "step": "", "message": "", "reason": ""}
+    fact["attempt"] = attempt
+
+    async def submit(probe: Step) -> None:
+        attempt["step"] = probe.id
+        await c.goto(step.final_url or step.url, probe)
+        attempt.update(await request_reset(c, credentials[0]))
+
+    await c.step("password_reset_submit", submit, capture="screen")
+    attempt["message"] = c.redactor.text(attempt["message"], personal=True)
     return step
+
+
+RESET_MAX_MESSAGE = 200
+
+
+async def request_reset(c: Crawl, identity: str) -> dict[str, str]:
+    """Fill the reset form with the scan's own login identity, send it, and read the answer:
+    {status: success | error | unknown | not_tried, message, reason}."""
+    fields = [f for f in await c.fields() if f["cls"] != "search" and f["visible"]]
+    text = await c.visible_text(8000)
+    challenge = _challenge(c, fields, text)
+    if challenge:
+        return {"status": "not_tried", "message": "", "reason": f"needs a human: {challenge}"}
+    is_email = "@" in identity
+    is_mobile = bool(re.fullmatch(r"\+?\d[\d\s-]{6,}", identity))
+    kinds = ("text", "email", "tel", "")
+    usable = [f for f in fields if f["type"] in kinds and f["cls"] not in ("captcha", "sms_code")]
+
+    def fits(f: dict[str, Any]) -> bool:
+        if f["type"] == "email" or f["cls"] == "email":
+            return is_email
+        if f["type"] == "tel" or f["cls"] == "mobile":
+            return is_mobile
+        return True
+
+    field = next((f for f in usable if fits(f)), None)
+    if field is None:
+        return {
+            "status": "not_tried",
+            "message": "",
+            "reason": "the form asks for an identity of another kind than the login given",
+        }
+    errors: list[int] = []
+
+    def on_response(response: Any) -> None:
+        if response.request.resource_type in ("document", "xhr", "fetch"):
+            if response.status >= 500:
+                errors.append(response.status)
+
+    before = set(_lines(text))
+    c.page.on("response", on_response)
+    try:
+        await c.page.locator(field["selector"]).fill(identity)
+        button = await _form_submit(c, field)
+        if button:
+            await c.click(button, wait_ms=400)
+        else:
+            await c.page.locator(field["selector"]).press("Enter")
+            await c.settle(400)
+        after = await c.visible_text(8000)
+    finally:
+        c.page.remove_listener("response", on_response)
+    new = [line for line in _lines(after) if line not in before]
+    ok_words = c.vocab.pattern("password_reset_answers", "success")
+    error_words = c.vocab.pattern("password_reset_answers", "error")
+    oks = [line for line in new if ok_words.search(line) and not error_words.search(line)]
+    bad = [line for line in new if error_words.search(line) and not ok_words.search(line)]
+    if errors and not oks:
+        message = bad[0] if bad else f"HTTP {errors[0]}"
+        return {"status": "error", "message": message[:RESET_MAX_MESSAGE], "reason": ""}
+    if bad and not oks:
+        return {"status": "error", "message": bad[0][:RESET_MAX_MESSAGE], "reason": ""}
+    if oks and not bad:
+        return {"status": "success", "message": oks[0][:RESET_MAX_MESSAGE], "reason": ""}
+    return {
+        "status": "unknown",
+        "message": (new[0] if new else "")[:RESET_MAX_MESSAGE],
+        "reason": "both success and error wording appeared"
+        if oks and bad
+        else "no success or error message appeared",
+    }
 
 
 async def sign_in(c: Crawl, credentials: tuple[str, str] | None, env_name: str) -> Step:
@@ -256,8 +351,8 @@ async def sign_in(c: Crawl, credentials: tuple[str, str] | None, env_name: str) 
         )
         if user_field is None:
             raise Blocked("no user name field on the login page", screenshot=True)
-        await c.page.locator(user_field["selector"]).fill(user)
-        await c.page.locator(password_field["selector"]).fill(password)
+        await (await c.locate(user_field["selector"])).fill(user)
+        await (await c.locate(password_field["selector"])).fill(password)
         before = c.page.url
         cookies_before = {f"{k['name']}={k['value']}" for k in await c.context.cookies()}
         if pins.submit:
@@ -267,7 +362,7 @@ async def sign_in(c: Crawl, credentials: tuple[str, str] | None, env_name: str) 
             if submit:
                 await c.click(submit, wait_ms=300)
             else:
-                await c.page.locator(password_field["selector"]).press("Enter")
+                await (await c.locate(password_field["selector"])).press("Enter")
                 await c.settle(500)
         ok, why = await _logged_in(c, before, cookies_before)
         if not ok:
@@ -411,6 +506,10 @@ async def account_pages(c: Crawl) -> None:
         return
     await c.step("account", _visit(c, "account"))
     await c.step("profile", _visit(c, "profile", then=lambda s: _read_profile(c, s)))
+    edit_url = c.state.pop("profile_edit_url", "")
+    if edit_url:
+        # The profile page only shows the details; its edit form is a page of its own.
+        await c.step("profile", _profile_edit(c, edit_url))
     await c.step("addresses", _visit(c, "addresses", then=lambda s: _read_addresses(c, s)))
     await c.step("favourites", _visit(c, "favourites"))
 
@@ -438,8 +537,9 @@ PROFILE_ROWS_JS = r"""() => {
 }"""
 
 
-async def _read_profile(c: Crawl, step: Step) -> None:
-    """Learn the customer's own data (to redact it everywhere), then describe the page."""
+async def _learn_personal(c: Crawl) -> list[dict[str, Any]]:
+    """Learn the customer's own data on this page (to redact it everywhere); its form fields,
+    the site's search box left out."""
     fields = [f for f in await c.fields() if f["cls"] != "search"]
     for f in fields:
         if f["cls"] in PERSONAL_FIELDS and f["value"]:
@@ -448,11 +548,46 @@ async def _read_profile(c: Crawl, step: Step) -> None:
         cls = c.vocab.classify_field({"label": row["label"]})
         if cls in PERSONAL_FIELDS and row["value"] and len(row["value"]) < 80:
             c.redactor.add_secret(row["value"])
+    return fields
+
+
+def _typeable(fields: list[dict[str, Any]]) -> bool:
+    return any(f["visible"] and f["type"] in ("text", "email", "tel") for f in fields)
+
+
+def _profile_edit(c: Crawl, url: str):
+    """Open the profile's edit form and save it as a profile page of its own."""
+
+    async def action(step: Step) -> None:
+        step.found_by, step.confidence = "edit link on the profile page", 0.8
+        await c.goto(url, step)
+        fields = await _learn_personal(c)
+        profile = c.writer.facts.get("profile") or {}
+        profile["edit_step"] = step.id
+        if _typeable(fields):
+            profile["editable"] = profile["save_control"] = True
+        c.writer.set_fact("profile", profile)
+
+    return action
+
+
+async def _read_profile(c: Crawl, step: Step) -> None:
+    """Learn the customer's own data (to redact it everywhere), then describe the page."""
+    fields = await _learn_personal(c)
     cands = await c.candidates()
+    if not _typeable(fields):
+        # Fields of the site chrome (header search, newsletter) are no profile form: follow
+        # the page's own "编辑 / Edit" link to the form, when it has one.
+        main = [
+            x for x in cands if x.href and x.region in ("main", "aside") and c.same_site(x.href)
+        ]
+        edit_link = c.vocab.best("profile_edit", main, c.origin)
+        if edit_link is not None and edit_link.url.rstrip("/") != c.page.url.rstrip("/"):
+            c.state["profile_edit_url"] = edit_link.url
     edit = c.vocab.best("modify_order", cands, c.origin) or c.vocab.best(
         "update_cart", cands, c.origin
     )
-    save = any(f["type"] in ("text", "email", "tel") for f in fields)
+    save = _typeable(fields)
     c.writer.set_fact(
         "profile",
         {

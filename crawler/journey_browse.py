@@ -132,7 +132,8 @@ async def home(c: Crawl) -> Step:
         if revealed:
             cands = await c.candidates(context=True) + revealed
         c.state["home_cands"] = cands
-        c.state["products"] = c.vocab.product_links(cands, c.origin)
+        c.state["products"] = []
+        remember_products(c, c.vocab.product_links(cands, c.origin))
 
     return await c.step("home", action)
 
@@ -315,8 +316,7 @@ def category_by_cards(c: Crawl, guesses: list[Candidate]):
                     f" \u2192 page with {count} product cards"
                 )
                 step.confidence = 0.7
-                known = {f.url for f in c.state.get("products", [])}
-                c.state.setdefault("products", []).extend(f for f in cards if f.url not in known)
+                remember_products(c, cards)
                 return
         raise NotFound("no navigation link led to a page of product cards")
 
@@ -337,9 +337,7 @@ def _visit_found(c: Crawl, found: Found, collect_products: bool = False):
         if collect_products:
             await load_more(c)
             cands = await c.candidates(context=True)
-            more = c.vocab.product_links(cands, c.origin)
-            known = {f.url for f in c.state.get("products", [])}
-            c.state.setdefault("products", []).extend(f for f in more if f.url not in known)
+            remember_products(c, c.vocab.product_links(cands, c.origin))
 
     return action
 
@@ -488,9 +486,7 @@ def _card_names(c: Crawl) -> list[Found]:
 async def _result_items(c: Crawl) -> list[str]:
     cands = await c.candidates(context=True)
     found = c.vocab.product_links(cands, c.origin)
-    more = c.state.setdefault("products", [])
-    known = {f.url for f in more}
-    more.extend(f for f in found if f.url not in known)
+    remember_products(c, found)
     names: list[str] = []
     for f in found:
         name = normalise(f.candidate.text or f.candidate.aria)
@@ -538,6 +534,7 @@ async def products(c: Crawl, limit: int) -> None:
         if seen:
             c.state["product_pages"] = seen
             c.writer.set_fact("structured_data", {"products": []})
+            record_products_seen(c)
             return
         await c.step("product", _blocked("no product link found on home or listing pages"))
         return
@@ -545,15 +542,83 @@ async def products(c: Crawl, limit: int) -> None:
     structured: list[dict[str, Any]] = []
     for found in plan:
         await c.step("product", _product_action(c, found, seen, structured))
+    # Conditional parts of some items (safety warnings, installation) are judged on goods that
+    # meet the condition: open one of each when the cards show one the plan missed (bounded).
+    opened = list(plan)
+    for found in condition_extras(c, opened):
+        await c.step("product", _product_action(c, found, seen, structured))
+        opened.append(found)
     # Still no out-of-stock product? Try a few more links from the pool, bounded.
     if seen and not any(p["state"] == "out_of_stock" for p in seen):
-        rest = [f for f in c.state.get("products", []) if f not in plan][:2]
+        rest = [f for f in c.state.get("products", []) if f not in opened][:2]
         for found in rest:
             await c.step("product", _product_action(c, found, seen, structured))
             if any(p["state"] == "out_of_stock" for p in seen):
                 break
     c.state["product_pages"] = seen
     c.writer.set_fact("structured_data", {"products": structured})
+    record_products_seen(c)
+
+
+# Product conditions (vocabulary.yaml product_conditions) whose goods are worth one extra page.
+CONDITIONS = ("safety_risk", "needs_installation")
+MAX_SEEN = 200  # product cards listed in the products_seen fact
+
+
+def card_name(found: Found) -> str:
+    return normalise(found.candidate.text or found.candidate.aria)
+
+
+def condition_extras(c: Crawl, chosen: list[Found]) -> list[Found]:
+    """At most one product per condition that a card names and the chosen ones do not meet."""
+    products: list[Found] = c.state.get("products", [])
+    extras: list[Found] = []
+    for key in CONDITIONS:
+        meets = c.vocab.pattern("product_conditions", key)
+        if any(meets.search(card_name(f)) for f in chosen + extras):
+            continue
+        match = next(
+            (
+                f
+                for f in products
+                if f not in chosen and f not in extras and meets.search(card_name(f))
+            ),
+            None,
+        )
+        if match is not None:
+            extras.append(match)
+    return extras
+
+
+def record_products_seen(c: Crawl) -> None:
+    """Every product card seen on home, listing and search pages (name, link, stock badge, the
+    step that saw it): checks judge conditional parts against all goods seen, not a sample."""
+    origin: dict[str, str] = c.state.get("product_origin", {})
+    rows = []
+    for found in c.state.get("products", [])[:MAX_SEEN]:
+        name = card_name(found)
+        if name:
+            rows.append(
+                {
+                    "name": name[:120],
+                    "url": found.url,
+                    "state": _stock_hint(found, c),
+                    "step": origin.get(found.url, ""),
+                }
+            )
+    c.writer.set_fact("products_seen", {"products": rows})
+
+
+def remember_products(c: Crawl, found: list[Found]) -> None:
+    """Add product links to the pool, noting the step that saw each first."""
+    pool = c.state.setdefault("products", [])
+    origin = c.state.setdefault("product_origin", {})
+    known = {f.url for f in pool}
+    for f in found:
+        if f.url not in known:
+            pool.append(f)
+            known.add(f.url)
+            origin.setdefault(f.url, c.current_step)
 
 
 def _product_action(

@@ -12,12 +12,12 @@ import re
 from typing import Any
 
 from .bundle import Step
-from .checkout_options import choice_step
+from .checkout_options import choice_step, price_and_time
 from .discovery import Candidate, Found, normalise
 from .scripts import VALIDATION_MESSAGES_JS
 from .session import Blocked, Crawl, NotFound, Skip
 
-MAX_WIZARD_PAGES = 5
+MAX_WIZARD_PAGES = 6  # address, delivery, payment method, payment details, review, + one
 BAD_MOBILE = "123"
 
 # Fake consignee data per country (documentation ranges / well-known test values, no person).
@@ -289,10 +289,10 @@ def _read_options(c: Crawl, fields: list[dict[str, Any]], state: dict[str, Any])
             continue
         for r in radios:
             label = normalise(r["label"])
-            price = price_re.search(label)
             entry: dict[str, Any] = {"label": label, "group": name}
             if cls == "delivery":
-                entry.update(price_text=price.group(0) if price else "", note="")
+                price_text, time_text = price_and_time(c, label)
+                entry.update(price_text=price_text, note=time_text)
             elif cls == "payment":
                 entry.update(note="")
             _append_option(state["options"][buckets[cls]], entry if cls != "time_slot" else label)

@@ -399,13 +399,17 @@ async def _download(c: Crawl, found: Found) -> dict[str, Any] | None:
         async def start() -> None:
             await c.goto(found.url)
 
-        fetched = await bounded_download(c.page, c.downloads_dir, start, opens_page=True)
+        fetched = await bounded_download(
+            c.page, c.downloads_dir, start, opens_page=True, copy_to=c.downloads_copy_dir
+        )
     else:
 
         async def start() -> None:
             await c.page.locator(found.candidate.selector).first.click(timeout=6000)
 
-        fetched = await bounded_download(c.page, c.downloads_dir, start)
+        fetched = await bounded_download(
+            c.page, c.downloads_dir, start, copy_to=c.downloads_copy_dir
+        )
     if fetched.page:
         return None  # an export page, not a file
     if fetched.path is None:

@@ -23,6 +23,9 @@ class Pin:
     url: str = ""
     selector: str = ""
     skip: bool = False
+    # A recorded click path to replay, as found_by writes it: "click 'Cart' icon in header →
+    # link 'View cart'". For what has no URL of its own (a mini-cart drawer, a menu's link).
+    via: str = ""
 
 
 @dataclass
@@ -82,13 +85,14 @@ def load_profile(path: Path | str | None) -> SiteProfile:
             value = {"url": value}
         if not isinstance(value, dict):
             raise ProfileError(f"{path}: steps.{name} must be a URL or a mapping")
-        extra = set(value) - {"url", "selector", "skip"}
+        extra = set(value) - {"url", "selector", "skip", "via"}
         if extra:
             raise ProfileError(f"{path}: steps.{name}: unknown key(s) {', '.join(sorted(extra))}")
         steps[str(name)] = Pin(
             str(value.get("url") or ""),
             str(value.get("selector") or ""),
             bool(value.get("skip", False)),
+            str(value.get("via") or ""),
         )
     login = data.get("login") or {}
     if not isinstance(login, dict):

@@ -105,6 +105,11 @@ class ScanOptions:
     user_agent: str | None = None
     obey_robots: bool = False
     throttle: Callable[[str], Awaitable[None]] | None = None
+    # A shared browser to connect to (fleet --browser-mode shared): the ws:// endpoint of a
+    # Playwright browser server, and the folder that server writes downloads into. None: the
+    # scan launches a browser of its own.
+    browser_endpoint: str | None = None
+    browser_downloads: Path | None = None
 
 
 def credentials_for(opts: ScanOptions) -> tuple[str, str] | None:
@@ -189,7 +194,12 @@ async def crawl_session(
     enforce = not is_test_store(opts, profile)
     downloads = Path(tempfile.mkdtemp(prefix="b2cect-downloads-"))
     async with async_playwright() as pw:
-        browser = await launch(pw, info, headless=opts.headless, downloads_path=downloads)
+        if opts.browser_endpoint:
+            # A context of our own in the fleet's shared browser; closing (or losing) the
+            # connection closes the context.
+            browser = await pw.chromium.connect(opts.browser_endpoint, timeout=30_000)
+        else:
+            browser = await launch(pw, info, headless=opts.headless, downloads_path=downloads)
         context = link_client = None
         try:
             context = await new_context(
@@ -230,9 +240,15 @@ async def crawl_session(
             if enforce:
                 await crawl.guard.install(context)
             crawl.downloads_dir = downloads
+            if opts.browser_endpoint and opts.browser_downloads:
+                # The shared browser writes downloads into its own folder (watched while they
+                # arrive); the finished file is copied to ours.
+                crawl.downloads_dir = Path(opts.browser_downloads)
+                crawl.downloads_copy_dir = downloads
             crawl.throttle = opts.throttle
             if opts.obey_robots:
                 crawl.robots = await read_robots(link_client, opts.url, opts.user_agent or "")
+                await crawl.obey_robots_in_browser()
             writer.manifest["politeness"] = {
                 "user_agent": opts.user_agent or "(browser default)",
                 "robots": "obeyed" if opts.obey_robots else "not consulted",
@@ -298,7 +314,7 @@ JOURNEY: tuple[Part, ...] = (
     Part("search", lambda j: search(j.c), ("home",), ("search", "fact:search")),
     # Listing pages supply product links and their stock hints.
     Part("product", lambda j: _products(j.c, j.opts.max_products), ("listing",),
-         ("product", "fact:structured_data")),
+         ("product", "fact:structured_data", "fact:products_seen")),
     Part("cart_add", lambda j: cart_add(j.c), ("product", "popups"), ("fact:cart_add",)),
     Part("cart", lambda j: cart(j.c), ("cart_add",), ("cart",)),
     Part("cart_edit", lambda j: cart_edit(j.c), ("cart",), ("fact:cart_edit",)),
@@ -307,7 +323,8 @@ JOURNEY: tuple[Part, ...] = (
     # Login, registration and password reset are read while still logged out.
     Part("login", lambda j: login_page(j.c), ("home",), ("login",)),
     Part("register", lambda j: register_page(j.c), ("home",), ("register", "fact:registration")),
-    Part("password_reset", lambda j: password_reset_page(j.c), ("login",),
+    # With credentials, one reset request for the scan's own account, to see the answer.
+    Part("password_reset", lambda j: password_reset_page(j.c, j.creds), ("login",),
          ("password_reset", "fact:password_reset")),
     Part("sign_in", lambda j: sign_in(j.c, j.creds, j.opts.login_env), ("login",),
          ("fact:login",)),

@@ -8,12 +8,13 @@ or add `data-b2cect-*` marks; they never submit forms or follow links.
 _HELPERS = r"""
 const B = {
   visible(el) {
-    if (!(el instanceof Element)) return false;
+    // nodeType, not instanceof: an element of a same-origin iframe has its frame's Element.
+    if (!el || el.nodeType !== 1) return false;
     if (el.checkVisibility &&
         !el.checkVisibility({opacityProperty: true, visibilityProperty: true})) return false;
     const r = el.getBoundingClientRect();
     if (r.width <= 1 && r.height <= 1) {
-      const cs = getComputedStyle(el);
+      const cs = (el.ownerDocument.defaultView || window).getComputedStyle(el);
       if (cs.overflow === 'hidden' || cs.clip === 'rect(0px, 0px, 0px, 0px)') return false;
     }
     return true;
@@ -218,6 +219,10 @@ PREPARE_SNAPSHOT_JS = (
     + _HELPERS
     + r"""
   const seen = new WeakSet();
+  // Marks of an earlier capture of this same document (a one-page checkout, a single-page
+  // app) say what was hidden then; what is hidden now is measured afresh.
+  for (const el of document.querySelectorAll('[data-b2cect-hidden]'))
+    el.removeAttribute('data-b2cect-hidden');
   const all = () => document.body ? document.body.querySelectorAll('*') : [];
   const skip = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'LINK', 'META', 'BR']);
   const note = () => { for (const el of all()) if (!seen.has(el) && B.visible(el)) seen.add(el); };
@@ -232,7 +237,7 @@ PREPARE_SNAPSHOT_JS = (
     '[role=tab], [data-toggle=tab], [data-bs-toggle=tab], [data-toggle=pill],' +
     '[data-bs-toggle=pill],' +
     '[data-toggle=collapse], [data-bs-toggle=collapse], [aria-expanded=false][aria-controls]');
-  for (const t of toggles) {
+  for (const t of args.clickToggles === false ? [] : toggles) {
     if (opened >= args.maxOpen) break;
     if (!B.visible(t)) continue;
     // Menus (hamburger, account dropdown) are not content: opened, they would cover the page.
@@ -273,16 +278,50 @@ PREPARE_SNAPSHOT_JS = (
 
 # The page as saved in the bundle: the document with its open shadow roots written out as
 # <template shadowrootmode="open"> (so checks read web components' text too), or, given a
-# selector, that element alone in a page of its own (a product dialog).
+# selector, that element alone in a page of its own (a product dialog). The content of each
+# same-origin iframe (a login box, an embedded policy or address form) is written right after
+# its <iframe> as <div data-b2cect-frame="N" data-b2cect-src="...">, so checks read it as part
+# of the page; bounded in count and depth.
 SNAPSHOT_HTML_JS = r"""(scope) => {
-  const roots = [];
-  const walk = (root) => {
-    for (const el of root.querySelectorAll('*')) {
-      if (el.shadowRoot && roots.length < 400) { roots.push(el.shadowRoot); walk(el.shadowRoot); }
+  const MAX_FRAMES = 20, MAX_DEPTH = 2;
+  let frames = 0;
+  const attr = (v) => String(v).replace(/&/g, '&amp;').replace(/"/g, '&quot;');
+  // Inside `el`, across shadow-root boundaries (Node.contains stops at them).
+  const within = (n, el) => { for (; n; n = n.parentNode || n.host) if (n === el) return true;
+                              return false; };
+  const serialize = (doc, el, depth) => {
+    const roots = [];
+    const all = [doc];
+    const walk = (root) => {
+      for (const n of root.querySelectorAll('*')) {
+        if (n.shadowRoot && roots.length < 400) {
+          roots.push(n.shadowRoot); all.push(n.shadowRoot); walk(n.shadowRoot);
+        }
+      }
+    };
+    walk(doc);
+    const marked = [];
+    for (const root of depth < MAX_DEPTH ? all : []) {
+      for (const f of root.querySelectorAll('iframe')) {
+        let inner = null;
+        try { inner = f.contentDocument; } catch (e) { inner = null; }  // cross-origin
+        if (!inner || !inner.body || frames >= MAX_FRAMES || !within(f, el)) continue;
+        const k = String(++frames);
+        f.setAttribute('data-b2cect-frame', k);
+        marked.push([f, k, inner]);
+      }
     }
+    let out = el.getHTML ? el.getHTML({shadowRoots: roots}) : el.innerHTML;
+    for (const [f, k, inner] of marked) {
+      f.removeAttribute('data-b2cect-frame');
+      const body = serialize(inner, inner.body, depth + 1);
+      const tag = new RegExp('<iframe\\b[^>]*\\sdata-b2cect-frame="' + k +
+                             '"[^>]*>[\\s\\S]*?</iframe>');
+      out = out.replace(tag, (m) => m + '<div data-b2cect-frame="' + k + '" data-b2cect-src="' +
+        attr(inner.location.href) + '">' + body + '</div>');  // a function: "$&" is text
+    }
+    return out;
   };
-  walk(document);
-  const html = (el) => el.getHTML ? el.getHTML({shadowRoots: roots}) : el.innerHTML;
   const doctype = document.doctype ? '<!DOCTYPE html>\n' : '';
   const part = scope && document.querySelector(scope);
   const lang = document.documentElement.getAttribute('lang') || '';
@@ -290,12 +329,12 @@ SNAPSHOT_HTML_JS = r"""(scope) => {
     const title = document.title.replace(/</g, '&lt;');
     return doctype + '<html lang="' + lang + '"><head><meta charset="utf-8"><title>' + title +
       '</title></head><body data-b2cect-scope="dialog">' + part.outerHTML.replace(
-        part.innerHTML, () => html(part)) + '</body></html>';  // a function: "$&" is text
+        part.innerHTML, () => serialize(document, part, 0)) + '</body></html>';
   }
   const root = document.documentElement;
-  const attrs = Array.from(root.attributes).map(a => ' ' + a.name + '="' +
-    a.value.replace(/&/g, '&amp;').replace(/"/g, '&quot;') + '"').join('');
-  return doctype + '<html' + attrs + '>' + html(root) + '</html>';
+  const attrs = Array.from(root.attributes).map(a => ' ' + a.name + '="' + attr(a.value) + '"')
+    .join('');
+  return doctype + '<html' + attrs + '>' + serialize(document, root, 0) + '</html>';
 }"""
 
 TIMINGS_JS = r"""() => {

@@ -28,7 +28,7 @@ from .bundle import (
     Step,
     utc_now,
 )
-from .discovery import SITEMAP_REGION, Candidate, Found, Vocabulary, same_origin
+from .discovery import SITEMAP_REGION, Candidate, Found, ReplayStep, Vocabulary, same_origin
 from .guard import OrderGuard, blocked_message
 from .polite import MAX_RETRIES, RobotsRules, retry_delay
 from .profile import SiteProfile
@@ -54,6 +54,12 @@ SCREENSHOT_FORMAT = {"type": "jpeg", "quality": 70}
 VIEWPORT_HEIGHT = 900
 MAX_ELEMENT_BOXES = 4000  # element boxes saved per page, for evidence crops in reports
 MAX_OPEN_TOGGLES = 12
+MAX_FRAMES_SEARCHED = 20  # iframes searched for a marked control (ads and widgets add many)
+# Steps taken inside the checkout: their captures must leave the page as the journey left it.
+CHECKOUT_STEP_KINDS = frozenset(
+    ("checkout", "checkout_fill", "checkout_validation", "address_cascade", "checkout_review")
+)
+MAX_ROBOTS_ROWS = 20  # step rows for navigations robots.txt stopped, per scan
 # After opening a tab or accordion: long enough for a script-driven panel to draw (a frame or
 # two), short enough that a page with a dozen toggles does not cost a second and a half.
 TOGGLE_WAIT_MS = 40
@@ -188,10 +194,14 @@ class Crawl:
         self.guard = guard
         # Where the browser writes downloads while they arrive (set by the session's owner).
         self.downloads_dir = Path(tempfile.gettempdir())
+        # A browser we are connected to (not one we launched) hands finished downloads over by
+        # copy, into this folder; None: the file is taken where the browser wrote it.
+        self.downloads_copy_dir: Path | None = None
         # Politeness (crawler/polite.py), set by crawl_session: robots.txt rules to obey, and
         # an async function awaited with each URL before it is opened.
         self.robots: RobotsRules | None = None
         self.throttle: Callable[[str], Awaitable[None]] | None = None
+        self.robots_held = 0  # navigations by the store's own scripts that robots.txt stopped
         # A selector whose element alone is saved as the step's page (a product dialog), or
         # None for the whole document.
         self.capture_scope: str | None = None
@@ -254,12 +264,48 @@ class Crawl:
             await window.close()
         self._event_row("popup_window", "pop-up window closed", url, ["closed"])
 
-    def _event_row(self, kind: str, title: str, url: str, tags: list[str]) -> None:
+    async def obey_robots_in_browser(self) -> None:
+        """Hold the store's own navigations to robots.txt too: a page script's location change,
+        window.open, meta refresh or full-load router never opens a disallowed page. Our own
+        navigations are asked before they start (goto, clicks); this catches the rest at the
+        request-routing layer, for document requests only."""
+        if self.robots is not None and self.context is not None:
+            await self.context.route("**/*", self._robots_route)
+
+    async def _robots_route(self, route: Any, request: Any) -> None:
+        robots = self.robots
+        if robots is None or not request.is_navigation_request() or robots.allows(request.url):
+            await route.fallback()  # to the order guard, when it routes too
+            return
+        # 204 No Content: the browser stays on the page it shows, nothing reaches the store.
+        await route.fulfill(status=204, body="")
+        self.robots_held += 1
+        if self.robots_held <= MAX_ROBOTS_ROWS:  # a page that keeps trying gets a few rows
+            self._event_row(
+                "robots_disallowed",
+                "navigation started by the page not followed",
+                request.url,
+                ["robots", "not_followed"],
+                status=STEP_BLOCKED,
+                error=f"not followed: robots.txt disallows {request.url} "
+                "(--ignore-robots for an authorised audit)",
+            )
+
+    def _event_row(
+        self,
+        kind: str,
+        title: str,
+        url: str,
+        tags: list[str],
+        status: str = STEP_OK,
+        error: str = "",
+    ) -> None:
         """A step row for something the browser showed during the current step."""
         step = Step(
             id=self.writer.unique_id(kind),
             kind=kind,
-            status=STEP_OK,
+            status=status,
+            error=self.redactor.text(error, personal=self.logged_in),
             started=utc_now(),
             url=self.redactor.text(url, personal=self.logged_in),
             title=title,
@@ -362,8 +408,16 @@ class Crawl:
                 self.redactor.add_keep(
                     await page.evaluate("() => document.body ? document.body.innerText : ''")
                 )
+            # Tabs and collapsed panels are opened so the saved page shows their text, but not
+            # in the checkout: there a collapsed panel is a step not reached yet or one already
+            # done (accordion checkouts), and opening it would undo the step the journey is on.
             await page.evaluate(
-                PREPARE_SNAPSHOT_JS, {"maxOpen": MAX_OPEN_TOGGLES, "waitMs": TOGGLE_WAIT_MS}
+                PREPARE_SNAPSHOT_JS,
+                {
+                    "maxOpen": MAX_OPEN_TOGGLES,
+                    "waitMs": TOGGLE_WAIT_MS,
+                    "clickToggles": step.kind not in CHECKOUT_STEP_KINDS,
+                },
             )
             await page.evaluate(
                 RECORD_BOXES_JS, {"limit": MAX_ELEMENT_BOXES, "maxY": SCREENSHOT_MAX_HEIGHT}
@@ -372,7 +426,13 @@ class Crawl:
             dom = _CAND_ATTR.sub("", dom)
             dom = self.redactor.text(dom, personal=self.logged_in)
             step.html = self.writer.write_text(f"pages/{step.id}.html", dom)
-        masked = self.logged_in or step.kind in ("login", "sign_in", "register")
+        masked = self.logged_in or step.kind in (
+            "login",
+            "sign_in",
+            "register",
+            "password_reset",
+            "password_reset_submit",  # the form holds, and the answer may echo, the login
+        )
         if masked:
             await page.evaluate(
                 MASK_JS,
@@ -546,7 +606,7 @@ class Crawl:
             if found is None:
                 return closed
             try:
-                await self.page.locator(found.candidate.selector).first.click(timeout=3000)
+                await (await self.locate(found.candidate.selector)).first.click(timeout=3000)
             except Exception:  # noqa: BLE001 - it went away by itself, or cannot be clicked
                 return closed
             self.dismissed.append(
@@ -560,6 +620,22 @@ class Crawl:
             closed += 1
             await self.page.wait_for_timeout(150)
         return closed
+
+    async def locate(self, selector: str) -> Any:
+        """A locator for `selector` in the frame that holds it: the page, else the first
+        same-origin iframe that does. Controls and fields are found in iframes too (the page
+        scripts search them), but a page locator does not enter a frame."""
+        here = self.page.locator(selector)
+        try:
+            if await here.count():
+                return here
+            for frame in self.page.frames[1:MAX_FRAMES_SEARCHED]:
+                there = frame.locator(selector)
+                if await there.count():
+                    return there
+        except Exception:  # noqa: BLE001 - a frame detached mid-search: the page's own locator
+            pass
+        return here
 
     async def click(self, found: Found | Candidate | str | Any, wait_ms: int = 200) -> None:
         """Click a control and wait for whatever it started (navigation or script).
@@ -576,9 +652,9 @@ class Crawl:
             await self.goto(cand.href)
             return
         if isinstance(cand, Candidate):
-            target = self.page.locator(cand.selector).first
+            target = (await self.locate(cand.selector)).first
         elif isinstance(cand, str):
-            target = self.page.locator(cand).first
+            target = (await self.locate(cand)).first
         else:
             target = cand  # a Playwright locator
         self.last_status = None
@@ -685,9 +761,28 @@ class Crawl:
         if pin.url:
             url = urljoin(self.start_url, pin.url)
             return Found(target, Candidate(text="", href=url, path="profile"), 1.0, "profile")
+        if pin.via:
+            return await self.replay(pin.via, target)
         if pin.selector and await self.page.locator(pin.selector).count():
             cand = Candidate(text="", selector=pin.selector, path=pin.selector)
             return Found(target, cand, 1.0, "profile")
+        return None
+
+    async def replay(self, path: str, target: str) -> Found | None:
+        """Follow a recorded click path ("click 'Cart' icon in header → link 'View cart'")
+        from the current page: each control but the last is clicked; the last is returned for
+        the step to use. None when a control of the path is not on the page."""
+        segments = [s for s in (part.strip() for part in path.split("\u2192")) if s]
+        for i, segment in enumerate(segments):
+            control = ReplayStep.parse(segment)
+            if control is None:
+                return None
+            match = control.find(await self.candidates(remember=False))
+            if match is None:
+                return None
+            if i == len(segments) - 1:
+                return Found(target, match, 1.0, f"profile ({path})")
+            await self.click(match, wait_ms=250)
         return None
 
     async def fields(self, scope: str | None = None) -> list[dict[str, Any]]:

@@ -48,6 +48,8 @@ def run(job: dict[str, Any]) -> dict[str, Any]:
         user_agent=job["user_agent"],
         obey_robots=bool(settings["obey_robots"]),
         throttle=limiter.throttle(),
+        browser_endpoint=job.get("browser_endpoint"),
+        browser_downloads=Path(job["browser_downloads"]) if job.get("browser_downloads") else None,
     )
     bundle_dir = scan_sync(options)
     result = pipeline.audit(bundle_dir)

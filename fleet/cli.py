@@ -22,6 +22,24 @@ def db_option(fn):
     )(fn)
 
 
+def s3_endpoint_option(fn):
+    return click.option(
+        "--s3-endpoint",
+        default=None,
+        envvar="B2CECT_S3_ENDPOINT",
+        help="Endpoint URL of an S3-compatible server, for --store s3://bucket/prefix "
+        "(credentials: the AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY variables).",
+    )(fn)
+
+
+def use_s3_endpoint(endpoint: str | None) -> None:
+    """Scans read the endpoint where they store (task.py, maybe in a Celery worker)."""
+    import os
+
+    if endpoint:
+        os.environ["B2CECT_S3_ENDPOINT"] = endpoint
+
+
 def load(path: Path, **overrides):
     from .sellers import SellersFileError, load_sellers
 
@@ -75,9 +93,19 @@ def fleet() -> None:
     "--store",
     "store",
     default=None,
-    help="Folder (local or shared) where finished scan folders go (default: --out).",
+    help="Where finished scan folders go: a (local or shared) folder, or s3://bucket/prefix "
+    "(default: --out).",
 )
+@s3_endpoint_option
 @click.option("--browser", default=None, help="Chromium/Chrome executable.")
+@click.option(
+    "--browser-mode",
+    type=click.Choice(["per-scan", "shared"]),
+    default="per-scan",
+    show_default=True,
+    help="per-scan: a Chromium per scan; shared: one Chromium for the run, a context per scan "
+    "(docs/fleet.md compares them).",
+)
 @click.option(
     "--broker",
     default=None,
@@ -97,12 +125,15 @@ def run_cmd(
     ignore_robots,
     store,
     browser,
+    s3_endpoint,
+    browser_mode,
     broker,
 ) -> None:
     """Scan every seller of SELLERS_FILE (YAML or CSV); resumes a run that was stopped.
 
     Exit code: 0 when every store was scanned, 1 when some ended in error.
     """
+    use_s3_endpoint(s3_endpoint)
     from . import db
     from .progress import FleetProgress
     from .runner import run_fleet
@@ -135,6 +166,7 @@ def run_cmd(
             rescan=rescan,
             store=store,
             progress=progress,
+            browser_mode=browser_mode,
         )
     if result.resumed and result.skipped:
         click.echo(f"resumed run {result.run_id}: {len(result.skipped)} store(s) already done")
@@ -212,7 +244,10 @@ def diff_cmd(scan_a, scan_b, db_value) -> None:
     show_default=True,
     help="Where this worker writes scan folders.",
 )
-@click.option("--store", default=None, help="Shared folder for finished scan folders.")
+@click.option(
+    "--store", default=None, help="Shared folder or s3://bucket/prefix for finished scan folders."
+)
+@s3_endpoint_option
 @click.option(
     "--concurrency",
     type=click.IntRange(1, 64),
@@ -220,10 +255,11 @@ def diff_cmd(scan_a, scan_b, db_value) -> None:
     help="Scans at once on this worker (default: from CPU count and memory).",
 )
 @click.option("--name", default=None, help="Worker name (default: b2cect@<host>).")
-def worker(broker, db_value, out, store, concurrency, name) -> None:
+def worker(broker, db_value, out, store, s3_endpoint, concurrency, name) -> None:
     """Take scan tasks from the broker and record them in the (shared) history."""
     import os
 
+    use_s3_endpoint(s3_endpoint)
     from . import db
     from .distributed import start_worker
     from .runner import default_concurrency
@@ -240,17 +276,21 @@ def worker(broker, db_value, out, store, concurrency, name) -> None:
 @click.argument("sellers_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @db_option
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default="b2cect-fleet")
-@click.option("--store", default=None, help="Folder where finished scan folders go.")
+@click.option(
+    "--store", default=None, help="Folder or s3://bucket/prefix where finished scan folders go."
+)
+@s3_endpoint_option
 @click.option(
     "--broker",
     default=None,
     envvar="B2CECT_BROKER",
     help="Run Celery beat on this broker: workers do the scans.",
 )
-def schedule_cmd(sellers_file, db_value, out, store, broker) -> None:
+def schedule_cmd(sellers_file, db_value, out, store, s3_endpoint, broker) -> None:
     """Keep running; start each seller's scan by its `schedule` (cron, UTC)."""
     import tempfile
 
+    use_s3_endpoint(s3_endpoint)
     from . import db
 
     fleet_file = load(sellers_file)

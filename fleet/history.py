@@ -117,35 +117,66 @@ def previous_scan(engine: Engine, seller_id: str, before_id: int) -> int | None:
 
 def fleet_state(engine: Engine) -> list[dict[str, Any]]:
     """One row per seller: its latest scan, its score series (oldest first), and the
-    regressions since its previous successful scan."""
-    out = []
+    regressions since its previous successful scan.
+
+    Three queries whatever the number of sellers: the sellers, all their scans, and the
+    verdicts of the scans compared (each seller's latest and previous successful scan).
+    """
     with engine.connect() as conn:
         seller_rows = list(conn.execute(sa.select(sellers).order_by(sellers.c.id)))
+        by_seller: dict[str, list[Any]] = {}
+        for h in conn.execute(
+            sa.select(scans).order_by(scans.c.seller_id, scans.c.finished_at, scans.c.id)
+        ):
+            by_seller.setdefault(h.seller_id, []).append(h)
+        out = []
         for s in seller_rows:
-            history = list(
-                conn.execute(
-                    sa.select(scans)
-                    .where(scans.c.seller_id == s.id)
-                    .order_by(scans.c.finished_at, scans.c.id)
-                )
-            )
+            history = by_seller.get(s.id)
             if not history:
                 continue
             latest = history[-1]
+            # The seller's last successful scan before the latest (by id, as scans are made).
+            earlier_ok = [h.id for h in history if h.status == "ok" and h.id < latest.id]
             out.append(
                 {
                     "seller": dict(s._mapping),
                     "latest": dict(latest._mapping),
                     "series": [(h.finished_at, h.score) for h in history if h.status == "ok"],
+                    "previous_id": max(earlier_ok) if earlier_ok else None,
                 }
             )
+        pairs = {
+            row["seller"]["id"]: (row["previous_id"], row["latest"]["id"])
+            for row in out
+            if row["previous_id"] and row["latest"]["status"] == "ok"
+        }
+        wanted = sorted({sid for pair in pairs.values() for sid in pair})
+        judged: dict[int, dict[str, tuple[str, str]]] = {sid: {} for sid in wanted}
+        if wanted:
+            for v in conn.execute(
+                sa.select(
+                    verdicts.c.scan_id, verdicts.c.clause_id, verdicts.c.outcome, verdicts.c.reason
+                ).where(verdicts.c.scan_id.in_(wanted))
+            ):
+                judged[v.scan_id][v.clause_id] = (v.outcome, v.reason)
     for row in out:
-        latest = row["latest"]
-        prev = previous_scan(engine, row["seller"]["id"], latest["id"])
-        row["previous_id"] = prev
-        row["regressions"] = (
-            diff_scans(engine, prev, latest["id"]).regressions
-            if prev and latest["status"] == "ok"
-            else []
-        )
+        pair = pairs.get(row["seller"]["id"])
+        row["regressions"] = []
+        if pair:
+            before, after = judged[pair[0]], judged[pair[1]]
+            changes = compare(
+                {k: v[0] for k, v in before.items()}, {k: v[0] for k, v in after.items()}
+            ).changes
+            # Regressions as diff_scans reports them, with the newer scan's reason.
+            row["regressions"] = [
+                Change(
+                    c.clause_id,
+                    c.old or "absent",
+                    c.new or "absent",
+                    after.get(c.clause_id, ("", ""))[1],
+                    c.kind,
+                )
+                for c in changes
+                if c.kind == REGRESSION
+            ]
     return out

@@ -1,9 +1,10 @@
-"""A fleet run on one machine: N scans at once, each in its own process and browser, each
-recorded as it finishes; a run killed midway resumes where it stopped.
+"""A fleet run on one machine: N scans at once, each in its own process, each recorded as it
+finishes; a run killed midway resumes where it stopped.
 
-Each scan gets a browser of its own in a process of its own (child.py) rather than a context
-in one shared Chromium: a store that hangs or crashes its renderer then takes down only its
-own scan, and the watchdog can kill it without touching the others.
+Browser modes (`browser_mode`): "per-scan" (the default) gives each scan process a Chromium of
+its own; "shared" runs one Chromium for the whole run (shared_browser.py) and each scan
+process works in a context of its own in it. benchmarks/fleet_bench.py measures both; the
+figures and the reasons for the default are in docs/fleet.md.
 """
 
 from __future__ import annotations
@@ -20,11 +21,14 @@ from typing import Any
 
 from . import db
 from .sellers import FleetSettings, Seller, SellersFile
+from .shared_browser import SharedBrowser
 from .task import ScanJob, run_scan_task
 
 # Memory of one scan (Chromium, driver, Python): 0.5-0.65 GiB PSS on the demo stores in
 # benchmarks/fleet_bench.py; with headroom.
 MEMORY_PER_SCAN_GIB = 1.0
+BROWSER_MODES = ("per-scan", "shared")
+DEFAULT_BROWSER_MODE = "per-scan"
 
 
 def default_concurrency() -> int:
@@ -80,9 +84,12 @@ def run_fleet(
     store: str | None = None,
     state_dir: Path | None = None,
     progress: Progress | None = None,
+    browser_mode: str = DEFAULT_BROWSER_MODE,
 ) -> FleetResult:
     """Scan every seller of the file not yet recorded in this fleet's unfinished run (all of
     them with rescan), `concurrency` at a time, and close the run when all are recorded."""
+    if browser_mode not in BROWSER_MODES:
+        raise ValueError(f"browser_mode must be one of {BROWSER_MODES}, not {browser_mode!r}")
     engine = db.open_db(db_url)
     settings: FleetSettings = fleet.settings
     run_id, resumed = db.start_run(
@@ -115,12 +122,38 @@ def run_fleet(
             store=store,
         )
         try:
-            outcome = run_scan_task(job, engine)
+            outcome = run_scan_task(job, engine, shared=shared)
         except Exception as exc:  # noqa: BLE001 - the fleet goes on; the store is an error
             outcome = {"status": "error", "error": f"{type(exc).__name__}: {exc}"[:500]}
         return seller, outcome
 
     workers = max(1, concurrency or default_concurrency())
+    shared: SharedBrowser | None = None
+    if browser_mode == "shared" and todo:
+        # One browser for all: the memory limit covers it as a whole, at the budget the same
+        # number of browsers of their own would have.
+        memory = float(settings.store_memory_mib or 0) * min(workers, len(todo))
+        shared = SharedBrowser(settings.browser, memory_mib=memory)
+        shared.start()
+    try:
+        _scan_all(todo, one, workers, result, lock, progress)
+    finally:
+        if shared is not None:
+            shared.stop()
+    if len(db.done_sellers(engine, run_id)) >= len(fleet.sellers):
+        db.finish_run(engine, run_id)
+    engine.dispose()
+    return result
+
+
+def _scan_all(
+    todo: list[Seller],
+    one: Callable[[Seller], tuple[Seller, dict[str, Any]]],
+    workers: int,
+    result: FleetResult,
+    lock: threading.Lock,
+    progress: Progress | None,
+) -> None:
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fleet-scan") as pool:
         futures = [pool.submit(one, s) for s in todo]
         for future in as_completed(futures):
@@ -129,7 +162,3 @@ def run_fleet(
                 result.outcomes[seller.id] = outcome
             if progress:
                 progress("done", seller, outcome)
-    if len(db.done_sellers(engine, run_id)) >= len(fleet.sellers):
-        db.finish_run(engine, run_id)
-    engine.dispose()
-    return result

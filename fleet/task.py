@@ -22,11 +22,14 @@ import time
 import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import db
 from .polite import HostPageSlots
 from .storage import open_store
+
+if TYPE_CHECKING:
+    from .shared_browser import SharedBrowser
 
 # Time a scan needs after its journey (audit, reports) beyond the steps themselves.
 KILL_GRACE_S = 5
@@ -57,13 +60,16 @@ def scan_folder(out_root: Path, seller_id: str) -> Path:
     return path
 
 
-def run_scan_task(job: ScanJob, engine: Any = None, worker: str = "") -> dict[str, Any]:
+def run_scan_task(
+    job: ScanJob, engine: Any = None, worker: str = "", shared: SharedBrowser | None = None
+) -> dict[str, Any]:
     """Scan the job's seller (waiting for a free page slot on its host), store the scan
-    folder, and record the outcome; returns the outcome with the new scan's id."""
+    folder, and record the outcome; returns the outcome with the new scan's id.
+    shared: the fleet's shared browser to scan in (None: the scan launches its own)."""
     engine = engine or db.open_db(job.db)
     slots = HostPageSlots(Path(job.state_dir), int(job.settings["pages_per_host"]))
     with slots.hold(job.seller["url"]):
-        outcome = scan_in_child(job)
+        outcome = scan_in_child(job, shared)
     key = Path(outcome["out_dir"]).relative_to(Path(job.out_root).resolve()).as_posix()
     stored = open_store(job.store, Path(job.out_root)).put(Path(outcome["out_dir"]), key)
     if stored != outcome["out_dir"]:
@@ -75,8 +81,10 @@ def run_scan_task(job: ScanJob, engine: Any = None, worker: str = "") -> dict[st
     return outcome
 
 
-def scan_in_child(job: ScanJob) -> dict[str, Any]:
-    """Run the scan in its own process under the watchdog; never raises for a store's fault."""
+def scan_in_child(job: ScanJob, shared: SharedBrowser | None = None) -> dict[str, Any]:
+    """Run the scan in its own process under the watchdog; never raises for a store's fault.
+    With a shared browser the process connects to it instead of launching one; a scan the
+    shared browser was restarted under is an error, whatever the process reported."""
     started = db.now()
     out_dir = scan_folder(Path(job.out_root).resolve(), job.seller["id"])
     budget = float(job.seller.get("store_budget_s") or job.settings["store_budget_s"])
@@ -84,6 +92,11 @@ def scan_in_child(job: ScanJob) -> dict[str, Any]:
     # The child needs no database: its URL (which may carry a password) stays out of the
     # scan folder.
     child_job = {k: v for k, v in job.as_dict().items() if k != "db"}
+    generation = 0
+    if shared is not None:
+        generation = shared.generation
+        child_job["browser_endpoint"] = shared.endpoint
+        child_job["browser_downloads"] = str(shared.downloads)
     job_file.write_text(
         json.dumps({**child_job, "out_dir": str(out_dir), "parent_pid": os.getpid()}),
         encoding="utf-8",
@@ -112,6 +125,14 @@ def scan_in_child(job: ScanJob) -> dict[str, Any]:
                 error=f"killed by the watchdog: the scan exceeded its budget of {budget:g} s",
             )
             return finish(outcome)
+    restarted = shared.restart_since(generation) if shared is not None else ""
+    if restarted:
+        outcome.update(
+            status="error",
+            error=f"the shared browser was restarted during the scan ({restarted}); "
+            "its pages were lost",
+        )
+        return finish(outcome)
     result_file = out_dir / "result.json"
     if not result_file.is_file():
         tail = (out_dir / "child.log").read_text(encoding="utf-8", errors="replace")

@@ -15,7 +15,13 @@ from urllib.parse import quote, urlsplit
 
 from b2cect.checks.reasons_zh import zh_or_en
 from b2cect.checks.registry import Item, catalogue, sort_key
-from b2cect.checks.scoring import SOURCE_AUDITOR, ItemScore, ScoreResult
+from b2cect.checks.scoring import (
+    AUDITOR_NOT_APPLICABLE,
+    SOURCE_AUDITOR,
+    ItemScore,
+    ScoreResult,
+    outcome_after_rating,
+)
 from b2cect.checks.verdict import Verdict
 from b2cect.crawler.bundle import PAGE_KINDS, Bundle, utc_now
 
@@ -53,20 +59,18 @@ FINAL_ORDER = ("fail", "needs_review", "unrated", "error", "pass", "rated", "not
 FINDINGS = ("fail", "needs_review", "unrated", "error")  # what the auditor must act on
 LANGS = ("both", "zh", "en")
 SCREENS_DIR = "screens"  # full screenshots copied into the report folder
-AUDITOR_NOT_APPLICABLE = "auditor: not applicable"  # how scoring notes an auditor's N/A
 
 
 def final_outcome(verdict: Verdict, item: Item | None, score: ItemScore | None) -> str:
     """The outcome after the auditor: a rating overrides the machine; experience items the
     machine could not decide, or saw no fault in, stay unrated until the auditor rates them."""
     experience = item is not None and item.scoring == "experience"
-    if score is not None and score.source == SOURCE_AUDITOR:
-        if score.note.startswith(AUDITOR_NOT_APPLICABLE):
-            return "not_applicable"
-        if experience:
-            return "rated"
-        return "pass" if score.alpha == 1 else "fail"
     machine = verdict.outcome.value
+    if score is not None and score.source == SOURCE_AUDITOR:
+        not_applicable = score.note.startswith(AUDITOR_NOT_APPLICABLE)
+        if experience and not not_applicable:
+            return "rated"
+        return outcome_after_rating(machine, "objective", not_applicable, score.alpha)
     if experience and machine in ("pass", "needs_review"):
         return "unrated"
     return machine

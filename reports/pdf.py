@@ -12,14 +12,14 @@ import html
 from pathlib import Path
 from typing import Any
 
-from b2cect.checks.scoring import ScoreResult, compute_score
+from b2cect.checks.scoring import ScoreResult
 from b2cect.checks.verdict import Verdict
 from b2cect.crawler.browser import LAUNCH_ARGS, find_browser
 from b2cect.crawler.bundle import Bundle
 from b2cect.crawler.scan import run_sync
 
-from .context import build_context
-from .write import render_html
+from .context import ReportContext
+from .write import render_html, report_context
 
 PDF_NAME = "report.pdf"
 PRINT_TIMEOUT_MS = 60_000
@@ -45,10 +45,13 @@ def write_pdf(
     Screenshots are copied into out_dir/screens/ as for the HTML report, so the PDF's links to
     full screenshots resolve inside the folder. Raises BrowserNotFound when no Chromium is found.
     """
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    verdicts = list(verdicts)
-    ctx = build_context(out_dir, verdicts, bundle, score or compute_score(verdicts), run_info, lang)
+    ctx = report_context(Path(out_dir), verdicts, bundle, score, run_info, lang)
+    return print_pdf(ctx, Path(out_dir), browser)
+
+
+def print_pdf(ctx: ReportContext, out_dir: Path, browser: str | Path | None = None) -> Path:
+    """Print the evidence pack of a context built for `out_dir` (the one the HTML report
+    used, so crops and screenshot copies are made once)."""
     page_html = out_dir / ".report-print.html"  # beside screens/, so relative links resolve
     page_html.write_text(render_html(ctx), encoding="utf-8")
     footer = FOOTER.format(

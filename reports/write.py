@@ -59,11 +59,29 @@ def write_reports(
     here when absent), bundle, started, finished, tool, browser, ratings, maturity, and any other
     key, which is shown in the header's run details and kept in the JSON.
     """
+    ctx = report_context(out_dir, verdicts, bundle, score, run_info, lang)
+    return write_report_files(ctx, Path(out_dir))
+
+
+def report_context(
+    out_dir: Path,
+    verdicts: list[Verdict],
+    bundle: Bundle | None,
+    score: ScoreResult | None = None,
+    run_info: dict[str, Any] | None = None,
+    lang: str = "both",
+) -> ReportContext:
+    """Everything the report files show, built once (crops and screenshot copies included) and
+    shared by the four files and the PDF."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     verdicts = list(verdicts)
     score = score or compute_score(verdicts)
-    ctx = build_context(out_dir, verdicts, bundle, score, run_info, lang)
+    return build_context(out_dir, verdicts, bundle, score, run_info, lang)
+
+
+def write_report_files(ctx: ReportContext, out_dir: Path) -> dict[str, Path]:
+    """The four report files of a context built for `out_dir` (report_context)."""
     return {
         "html": write_html(ctx, out_dir / "report.html"),
         "xlsx": write_xlsx(ctx, out_dir / "report.xlsx"),

@@ -12,6 +12,8 @@ import pytest
 from b2cect.crawler.browser import LAUNCH_ARGS, find_browser
 from b2cect.crawler.bundle import Bundle
 
+from tests.once import shared_folder_once
+
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
@@ -47,13 +49,18 @@ def demo_scan(tmp_path_factory) -> Callable[[str], DemoScan]:
 
     scans: dict[str, DemoScan] = {}
 
+    def scan(seller: str, out: Path) -> dict:
+        run = CliRunner().invoke(main, ["scan", "--demo", seller, "--out", str(out), "-q"])
+        if run.exception and not isinstance(run.exception, SystemExit):
+            raise run.exception
+        return {"exit_code": run.exit_code, "output": run.output}
+
     def get(seller: str) -> DemoScan:
         if seller not in scans:
-            out = tmp_path_factory.mktemp(f"scan-{seller}")
-            run = CliRunner().invoke(main, ["scan", "--demo", seller, "--out", str(out), "-q"])
-            if run.exception and not isinstance(run.exception, SystemExit):
-                raise run.exception
-            scans[seller] = DemoScan(seller, out, run.exit_code, run.output)
+            out, run = shared_folder_once(
+                tmp_path_factory, f"scan-{seller}", lambda out: scan(seller, out)
+            )
+            scans[seller] = DemoScan(seller, out, run["exit_code"], run["output"])
         return scans[seller]
 
     return get

@@ -5,6 +5,9 @@ verdict within its budget, and finish the other stores normally.
     with HostileStore("redirect_loop") as store:
         store.url
 
+EXTRA_KINDS (a busy script; scripts that navigate to pages robots.txt disallows) are served
+the same way but left out of the all-kinds fleet test.
+
 Every endless thing here is still bounded (a hang lasts HANG_S, an endless download stops
 after DOWNLOAD_MAX_S), so a test that fails cannot leave a thread behind for long.
 """
@@ -33,6 +36,10 @@ KINDS = (
     "hostile_names",
 )
 
+# Kinds kept out of KINDS (and so out of the fleet's all-kinds test): a page script that keeps
+# its renderer busy for ever, and page scripts that navigate to pages robots.txt disallows.
+EXTRA_KINDS = ("busy_script", "script_navigates_private")
+
 # Product names that are attacks on the report: script for the HTML, formulas for the sheet.
 HOSTILE_NAMES = (
     '<script>document.title="pwned"</script>Tea 茶叶',
@@ -56,8 +63,8 @@ SHOP_NAV = (
 
 
 def create_app(kind: str) -> Flask:
-    if kind not in KINDS:
-        raise ValueError(f"unknown hostile store {kind!r}; choose one of {KINDS}")
+    if kind not in KINDS + EXTRA_KINDS:
+        raise ValueError(f"unknown hostile store {kind!r}; choose one of {KINDS + EXTRA_KINDS}")
     app = Flask(f"hostile_{kind}")
     app.config["SEEN"] = []  # (path, User-Agent) of every request, for the tests
 
@@ -122,6 +129,36 @@ def create_app(kind: str) -> Flask:
         @app.route("/<path:path>")
         def popups(path):
             return _page("弹窗商店 Popup Shop", SHOP_NAV + "<h1>商品</h1>" + script)
+
+    elif kind == "busy_script":
+
+        @app.route("/", defaults={"path": ""})
+        @app.route("/<path:path>")
+        def busy(path):
+            # Loaded first, then the page's one thread never comes back.
+            script = "<script>setTimeout(() => { for (;;) {} }, 200)</script>"
+            return _page("忙碌商店 Busy Shop", SHOP_NAV + "<h1>商品</h1>" + script)
+
+    elif kind == "script_navigates_private":
+        # Every way a page script leaves for a disallowed page: a location change, a new
+        # window, a meta refresh (on /products) and a router doing a full load (on /cart).
+        moves = {
+            "/": "<script>setTimeout(() => location.href = '/private/moved', 100)</script>",
+            "/about": "<script>window.open('/private/popup')</script>",
+            "/cart": "<script>setTimeout(() => location.assign('/private/route'), 100)</script>",
+        }
+
+        @app.route("/", defaults={"path": ""})
+        @app.route("/<path:path>")
+        def moving(path):
+            here = "/" + path
+            head = ""
+            if here == "/products":
+                head = '<meta http-equiv="refresh" content="0; url=/private/refresh">'
+            if here.startswith("/private/"):
+                return _page("Private", "<h1>不应被打开 must not be opened</h1>")
+            body = SHOP_NAV + "<h1>商品 Products</h1>" + moves.get(here, "")
+            return _page("跳转商店 Script Shop", body, head)
 
     elif kind == "navigates_away":
 

@@ -78,6 +78,7 @@ FACTS = (
     "profile",
     "addresses",
     "structured_data",
+    "products_seen",
     "popups",
     "language",
 )
@@ -227,3 +228,37 @@ def test_bundle_is_sealed(seller, request, tmp_path):
     copy = Bundle(shutil.copytree(bundle.root, tmp_path / "copy"))
     (copy.root / "pages" / "home.html").write_text("tampered", encoding="utf-8")
     assert copy.verify() == ["altered: pages/home.html"]
+
+
+def test_reset_request_for_the_scans_own_account_is_answered(compliant, noncompliant):
+    """The crawler sends the reset form once, for the login it was given, and records the
+    store's answer; the identity itself never reaches the bundle (see the test above)."""
+    good = compliant.fact("password_reset")["attempt"]
+    assert good["status"] == "success" and "重置链接已发送" in good["message"], good
+    assert "[redacted]" in good["message"]  # the demo echoes the address: masked in the fact
+    submit = next(s for s in compliant.steps if s.id == good["step"])
+    assert submit.kind == "password_reset_submit" and submit.status == "ok" and submit.screenshot
+    bad = noncompliant.fact("password_reset")["attempt"]
+    assert bad["status"] == "error" and "SMTP connect() failed" in bad["message"], bad
+
+
+def test_profile_edit_form_is_followed_and_saved(compliant):
+    """The demo's profile page only shows the details; its 修改资料 link opens the form."""
+    profiles = compliant.pages("profile")
+    assert len(profiles) == 2, [p.step.url for p in profiles]
+    edit = profiles[1]
+    assert edit.step.final_url.endswith("/account/profile/edit")
+    assert compliant.fact("profile")["edit_step"] == edit.step.id
+    assert 'name="nickname"' in edit.html and "[redacted]" in edit.html
+
+
+def test_every_product_card_is_recorded_and_a_risk_product_opened(compliant):
+    from b2cect.checks.pre_sale import SAFETY_RISK
+
+    cards = compliant.fact("products_seen")["products"]
+    assert len(cards) >= 8 and all(c["name"] and c["url"] and c["step"] for c in cards)
+    assert any(c["state"] == "out_of_stock" for c in cards)
+    names = [
+        p.step.title + " " + (p.tree.findtext(".//h1") or "") for p in compliant.pages("product")
+    ]
+    assert any(SAFETY_RISK.search(n) for n in names), names

@@ -90,6 +90,22 @@ def test_draft_profile_with_nothing_found_still_loads(tmp_path):
     assert load_profile(path).steps == {}
 
 
+def test_draft_profile_pins_a_click_path_where_the_page_has_no_url_of_its_own(tmp_path):
+    start = "https://shop.example/"
+    path = "click 'Cart' icon in header \u2192 link '查看购物车'"
+    rows = [
+        # A mini-cart drawer over the start page: only the clicks lead to it.
+        row("cart", url=start, found_by=f"{path} (text '查看购物车')"),
+        # Reached by clicks too, but with a URL (a hash route) that is the better pin.
+        row("orders", url=start + "#/orders", found_by="click 'Account' icon in header"),
+    ]
+    text = draft_profile(DiscoverResult(url=start, rows=rows))
+    (tmp_path / "p.yaml").write_text(text, encoding="utf-8")
+    profile = load_profile(tmp_path / "p.yaml")
+    assert profile.pin("cart").via == path and profile.pin("cart").url == ""
+    assert profile.pin("orders").url == start + "#/orders" and not profile.pin("orders").via
+
+
 # --- live stores --------------------------------------------------------------------------
 
 

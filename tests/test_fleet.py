@@ -196,6 +196,36 @@ def test_history_and_diff(engine) -> None:
         diff_scans(engine, first, 999)
 
 
+def test_fleet_state_reads_the_history_in_a_fixed_number_of_queries(engine) -> None:
+    # Six sellers: each scanned ok, then (the even ones) failed once, then scanned ok again
+    # with one regression; the odd ones have a single scan and no previous one.
+    expected = {}
+    for n in range(6):
+        seller = {**SELLER, "id": f"s{n}"}
+        run, _ = db.start_run(engine, f"k{n}", "f", {}, resume=False)
+        first = db.record_scan(engine, run, seller, outcome({"6.1.1": "pass", "6.1.2": "fail"}))
+        if n % 2:
+            expected[seller["id"]] = (None, [])
+            continue
+        run, _ = db.start_run(engine, f"k{n}", "f", {}, resume=False)
+        db.record_scan(engine, run, seller, outcome({}, None, status="error"))
+        run, _ = db.start_run(engine, f"k{n}", "f", {}, resume=False)
+        latest = db.record_scan(engine, run, seller, outcome({"6.1.1": "fail", "6.1.2": "pass"}))
+        assert [c.clause_id for c in diff_scans(engine, first, latest).regressions] == ["6.1.1"]
+        expected[seller["id"]] = (first, ["6.1.1"])
+    statements: list[str] = []
+    sa.event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    state = fleet_state(engine)
+    assert len(statements) <= 3, statements  # not one per seller
+    got = {
+        row["seller"]["id"]: (row["previous_id"], [c.clause_id for c in row["regressions"]])
+        for row in state
+    }
+    assert got == expected
+    reasons = {c.reason_after for row in state for c in row["regressions"]}
+    assert reasons == {"6.1.1 fail"}
+
+
 def test_an_unfinished_run_is_resumed_and_a_scan_is_all_or_nothing(engine) -> None:
     run, resumed = db.start_run(engine, "k", "f", {})
     assert not resumed

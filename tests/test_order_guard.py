@@ -40,6 +40,28 @@ def guard(stage: str = "browse", enforce: bool = True) -> OrderGuard:
         ("checkout", "GET", "http://s.test/buy/%E6%8F%90%E4%BA%A4", None),  # /buy/提交
         ("review", "POST", "http://s.test/checkout/shipping-address/", "first_name=a"),
         ("review", "PUT", "http://s.test/api/cart", "{}"),
+        # Payment steps that are more than a method choice (Magento's order-placing call has a
+        # billing address and email and no "method" in its path), or on the review page.
+        (
+            "checkout",
+            "POST",
+            "http://s.test/rest/default/V1/carts/mine/payment-information",
+            '{"paymentMethod": {"method": "checkmo"}, "billing_address": {"city": "x"}}',
+        ),
+        ("checkout", "POST", "http://s.test/checkout/payment/", "payment_method=cod"),
+        (
+            "checkout",
+            "POST",
+            "http://s.test/checkout/payment-method/",
+            "payment_method=cod&email=a",
+        ),
+        ("checkout", "POST", "http://s.test/checkout/payment-method/", "method=4111111111111111"),
+        ("checkout", "POST", "http://s.test/checkout/payment-method/", "method=card&cvv=123"),
+        ("checkout", "POST", "http://s.test/checkout/payment-method/", "method=cod&submit=1"),
+        ("checkout", "POST", "http://s.test/checkout/payment-method/", "csrf_token=abc"),
+        ("checkout", "POST", "http://s.test/checkout/pay-method/", "method=cod"),
+        ("checkout", "POST", "http://s.test/payment-method/order", "method=cod"),
+        ("review", "POST", "http://s.test/checkout/payment-method/", "payment_method=cod"),
     ],
 )
 def test_blocks_what_could_create_an_order(stage, method, url, body):
@@ -52,6 +74,10 @@ def test_blocks_what_could_create_an_order(stage, method, url, body):
     [
         ("browse", "POST", "http://s.test/cart/add", "pid=1&qty=1"),
         ("browse", "POST", "http://s.test/accounts/login/", "username=a&password=b"),
+        # The reset request for the scan's own account, sent outside the checkout.
+        ("browse", "POST", "http://s.test/password-reset", "channel=email&target=[redacted]"),
+        ("browse", "POST", "http://s.test/accounts/password-reset/", "email=a%40b.test"),
+        ("browse", "POST", "http://s.test/user/findpwd", "mobile=13800000000&op=submit"),
         ("browse", "GET", "http://s.test/account/orders/", None),
         ("checkout", "GET", "http://s.test/checkout/", None),
         ("checkout", "GET", "http://s.test/checkout/payment-method/", None),
@@ -61,6 +87,14 @@ def test_blocks_what_could_create_an_order(stage, method, url, body):
         # The crawler's own remark ("测试订单，请勿发货") is free text, not a command.
         ("checkout", "POST", "http://s.test/checkout/address", "name=a&notes=测试订单，请勿发货"),
         ("review", "GET", "http://s.test/checkout/preview/", None),
+        # A bare payment-method choice (and its anti-forgery token) is a step form.
+        (
+            "checkout",
+            "POST",
+            "http://s.test/checkout/payment-method/",
+            "csrfmiddlewaretoken=Xy12abc&payment_method=bank-transfer",
+        ),
+        ("checkout", "POST", "http://s.test/api/payment/methods", '{"paymentMethodId": "cod"}'),
     ],
 )
 def test_lets_through_what_cannot(stage, method, url, body):
@@ -224,6 +258,23 @@ def test_an_order_created_by_a_step_form_stops_the_checkout_and_opens_the_report
     assert "下单成功" in html[banner : banner + 3000] and "cancel it in the store" in html
     guard = html[html.index('id="order-guard"') :]
     assert "POST http://127.0.0.1" in guard and "checkout step form (&#39;address&#39;)" in guard
+
+
+@pytest.mark.browser
+def test_an_order_created_by_the_payment_method_step_stops_the_checkout(tmp_path):
+    """The payment-method choice goes out (a bare method choice); this store places the order
+    on it, says so, and the checkout stops at once: one order, seen and reported, no more."""
+    with TrapStore("payment_method_creates_order") as store:
+        manifest, facts = scan_trap(store, tmp_path / "bundle")
+        assert [o["path"] for o in store.orders] == ["/checkout/payment-method"]
+    incidents = manifest["run"]["incidents"]
+    assert len(incidents) == 1 and incidents[0]["url"].endswith("/checkout/payment-method")
+    rule = next(r for r in facts["order_guard"]["decisions"] if r["url"] == incidents[0]["url"])
+    assert rule["rule"].startswith("payment-method selection")
+    assert facts["order_place"]["placed"] is True
+    kinds = [s["kind"] for s in manifest["steps"]]
+    assert "checkout_review" not in kinds
+    assert not any(k.startswith("checkout") for k in kinds[kinds.index("order_place") :])
 
 
 # --- choices that are never taken for options -----------------------------------------------------

@@ -156,3 +156,20 @@ def test_verdicts_equal_the_auditors(oscar_scans: dict[str, OscarScan], language
         if verdicts[item]["outcome"] != row["outcome"]
     }
     assert differences == {}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_profile_edit_form_and_reset_answer(oscar_scans: dict[str, OscarScan], language: str):
+    """Oscar's profile page only lists the details: its "Edit profile" link opens the form,
+    saved as a profile page of its own; the header search box is no profile field. The reset
+    form, sent for the scan's own account, answers that the e-mail was sent."""
+    from b2cect.checks.data_service import editable_fields
+
+    bundle = oscar_scans[language].bundle
+    profiles = bundle.pages("profile")
+    assert len(profiles) == 2 and "/profile/edit/" in profiles[1].step.final_url
+    assert not editable_fields(profiles[0])  # only the header's search box (id_q) is there
+    assert editable_fields(profiles[1])
+    attempt = bundle.fact("password_reset")["attempt"]
+    assert attempt["status"] == "success", attempt
+    assert OSCAR_CUSTOMER[0] not in json.dumps(bundle.facts)

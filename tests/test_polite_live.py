@@ -83,3 +83,43 @@ def test_busy_answer_is_retried_after_retry_after_and_robots_obeyed(tmp_path: Pa
     assert all(agent == "b2cect-test/1 (+contact)" for _, _, agent in busy)
     assert throttled == [f"{origin}/busy", f"{origin}/busy"]  # before each attempt
     assert not any(path.startswith("/private/") for _, path, _ in hits)
+
+
+def _follow_store_scripts(tmp_path: Path, url: str, obey: bool) -> tuple[list, list[str]]:
+    """Open the pages of a store whose scripts navigate on their own; returns the step rows
+    and the URLs the page showed after each script had its chance to move."""
+    from b2cect.crawler.scan import ScanOptions, crawl_session
+
+    opts = ScanOptions(url=url, out=tmp_path / "b", step_timeout_s=8, obey_robots=obey)
+    writer = BundleWriter(opts.out, store={}, tool={})
+
+    async def run() -> list[str]:
+        shown = []
+        async with crawl_session(opts, load_profile(None), writer, Redactor()) as (crawl, _):
+            for path in ("/", "/about", "/products", "/cart"):
+                try:
+                    await crawl.goto(f"{url.rstrip('/')}{path}")
+                except Exception:  # noqa: BLE001 - the page moving away mid-load is the point
+                    pass
+                await asyncio.sleep(0.6)  # the scripts move after 100 ms
+                shown.append(crawl.page.url)
+        return shown
+
+    return writer.steps, asyncio.run(run())
+
+
+def test_navigations_started_by_page_scripts_obey_robots(tmp_path: Path) -> None:
+    from tests.hostile_store import HostileStore
+
+    with HostileStore("script_navigates_private") as store:
+        steps, shown = _follow_store_scripts(tmp_path, store.url, obey=True)
+        seen = list(store.seen)
+    assert not [p for p, _ in seen if p.startswith("/private/")]
+    assert "/robots.txt" in {p for p, _ in seen}
+    # One row per way the scripts tried (so they did run): each held, none reached the store.
+    held = [s for s in steps if s.kind == "robots_disallowed"]
+    held_paths = {s.url.split("/", 3)[3] for s in held}
+    assert held_paths == {"private/moved", "private/popup", "private/refresh", "private/route"}
+    assert all(s.status == "blocked" and "robots.txt disallows" in s.error for s in held)
+    # The page stayed where the crawler put it (no error page in its place).
+    assert [u.split("/", 3)[3] for u in shown] == ["", "about", "products", "cart"]

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from b2cect.crawler.bundle import Bundle, BundleWriter
 from b2cect.crawler.controls import act, open_panel_link, toggles
+from b2cect.crawler.discover import click_path
 from b2cect.crawler.discovery import Candidate, _path_and_query, load_vocabulary
 from b2cect.crawler.profile import load_profile
 from b2cect.crawler.redact import Redactor
@@ -113,6 +114,30 @@ def test_checkout_choice_buttons_reach_review_and_record_options(name, zoo_scans
     assert {d["price_text"] for d in delivery} >= {"$8.00", "$20.00"}
 
 
+def test_accordion_checkout_is_walked_panel_by_panel_to_the_review_panel(zoo_scans):
+    bundle, placed = zoo_scans("accordion")
+    assert placed == 0
+    # One URL throughout: each "下一步" opened the next panel of the same page.
+    walked = [s for s in bundle.steps_of("checkout") if s.status == "ok"]
+    assert len(walked) >= 4 and {s.url.split("?")[0] for s in walked} == {walked[0].url}
+    review = bundle.page("checkout_review")
+    total = review.tree.xpath("//*[@id='review-total']")[0]
+    assert total.text_content() == "¥266.00" and total.get("data-b2cect-hidden") is None
+    # The panels already done are saved collapsed, as the customer sees them now.
+    assert review.tree.xpath("//*[@id='body-address']")[0].get("hidden") is not None
+    delivery = bundle.facts["checkout_options"]["delivery"]
+    assert [(d["price_text"], d["note"]) for d in delivery] == [
+        ("¥8.00", "3-5个工作日"),
+        ("¥20.00", "1-2个工作日"),
+        ("免运费", "1个工作日"),
+    ]
+    assert [p["label"] for p in bundle.facts["checkout_options"]["payment"]] == [
+        "银行卡支付",
+        "支付宝",
+        "货到付款",
+    ]
+
+
 @pytest.mark.parametrize(("name", "message"), [("xhr_login", "登录成功"), ("icons", "Signed in")])
 def test_xhr_login_with_toast_and_client_redirect_signs_in(name, message, zoo_scans):
     bundle, _ = zoo_scans(name)
@@ -147,6 +172,37 @@ def test_shadow_roots_are_searched_and_saved(zoo_scans):
 
 
 # --- rules without a scan ---------------------------------------------------------------------
+
+
+def test_a_capture_measures_hidden_parts_afresh_and_leaves_checkout_panels_alone():
+    """Captures of one document (a one-page checkout) must not keep an earlier capture's
+    "hidden" marks, and inside the checkout must not click collapsed panels open."""
+    from b2cect.crawler.browser import find_browser, launch
+    from b2cect.crawler.scripts import PREPARE_SNAPSHOT_JS
+    from playwright.async_api import async_playwright
+
+    html = (
+        '<button aria-expanded=false aria-controls=b onclick="b.hidden=false;a.hidden=true">'
+        "2</button><div id=a>address</div><div id=b hidden>review</div>"
+    )
+
+    async def marks() -> list[tuple[str | None, str | None]]:
+        async with async_playwright() as pw:
+            browser = await launch(pw, find_browser())
+            page = await browser.new_page()
+            await page.set_content(html)
+            args = {"maxOpen": 4, "waitMs": 0, "clickToggles": False}
+            await page.evaluate(PREPARE_SNAPSHOT_JS, args)
+            first = await page.evaluate("() => [a.dataset.b2cectHidden, b.dataset.b2cectHidden]")
+            await page.evaluate("() => { a.hidden = true; b.hidden = false; }")  # next panel
+            await page.evaluate(PREPARE_SNAPSHOT_JS, args)
+            second = await page.evaluate("() => [a.dataset.b2cectHidden, b.dataset.b2cectHidden]")
+            await browser.close()
+            return [tuple(first), tuple(second)]
+
+    first, second = run_sync(marks())
+    assert first == (None, "1")  # the toggle was not clicked: the review panel stays hidden
+    assert second == ("1", None)  # and once opened by the journey, it is no longer marked
 
 
 def test_icon_hints_name_controls_without_text():
@@ -242,3 +298,50 @@ def test_on_a_real_store_the_guard_stops_the_zoo_checkout_where_a_step_could_ord
     assert held and "could create an order" in held[0].error
     assert not bundle.reached("checkout_review")
     assert bundle.fact("order_guard")["mode"] == "enforce"
+
+
+@pytest.mark.parametrize(
+    ("name", "toggle", "target", "path_end"),
+    [("drawer", "cart_toggle", "cart", "/cart"), ("account_menu", "account_toggle", "login", "")],
+)
+def test_a_recorded_click_path_is_replayed_from_a_profile_pin(
+    name, toggle, target, path_end, tmp_path
+):
+    """What discovery reached by clicks is found again by replaying its found_by path (the
+    pin `discover` drafts for a page with no URL of its own), on a fresh load of the page."""
+
+    async def run(c):
+        found = await open_panel_link(c, toggle, target)
+        await c.goto(c.start_url)
+        path = click_path({"found_by": found.found_by, "url": c.start_url}, c.start_url)
+        again = await c.replay(path, target)
+        return found, path, again
+
+    with ShapeStore(name) as store:
+        found, path, again = _live(store.url, tmp_path, run)
+    assert "\u2192" in path and "(" not in path, path
+    assert again is not None, f"path not replayed: {path}"
+    assert again.url == found.url and again.url.endswith(path_end)
+    assert again.found_by == f"profile ({path})"
+
+
+@pytest.mark.parametrize("name,status", [("card_add", "success"), ("select_buttons", "error")])
+def test_reset_request_answer_is_recorded(name, status, zoo_scans):
+    bundle, _ = zoo_scans(name)
+    attempt = bundle.facts["password_reset"]["attempt"]
+    assert attempt["status"] == status, attempt
+    assert CUSTOMER["email"] not in str(bundle.facts)
+
+
+@pytest.mark.parametrize("name", ["card_add", "load_more"])
+def test_cards_are_recorded_and_conditional_goods_opened(name, zoo_scans):
+    """Every card is in products_seen with its badge; the sold-out product and a product with a
+    safety risk (the cast-iron pan or the candle) were opened, though not in the first plan."""
+    from b2cect.checks.pre_sale import SAFETY_RISK
+
+    bundle, _ = zoo_scans(name)
+    cards = bundle.facts["products_seen"]["products"]
+    assert len(cards) >= 8, cards
+    products = bundle.pages("product")
+    assert any("out_of_stock" in p.step.tags for p in products), [p.step.tags for p in products]
+    assert any(SAFETY_RISK.search(p.tree.findtext(".//h1") or "") for p in products)

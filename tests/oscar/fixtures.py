@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.once import shared_folder_once
 from tests.oscar.oscar_site import DEFAULT_CUSTOMER, OscarSite, oscar_available
 
 OSCAR_CUSTOMER = DEFAULT_CUSTOMER
@@ -22,9 +23,12 @@ def oscar_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Folder of a freshly built, not running Oscar site (built once per session)."""
     if not oscar_available():
         pytest.skip("django-oscar is not installed; run: .venv/bin/pip install -e '.[oscar]'")
-    site = OscarSite(tmp_path_factory.mktemp("oscar-build"), customer=OSCAR_CUSTOMER)
-    site.build()
-    return site.workdir
+    folder, _ = shared_folder_once(
+        tmp_path_factory,
+        "oscar-build",
+        lambda workdir: OscarSite(workdir, customer=OSCAR_CUSTOMER).build(),
+    )
+    return folder
 
 
 @pytest.fixture

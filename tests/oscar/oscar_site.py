@@ -9,6 +9,11 @@ generic discovery can be tried on a real third-party storefront:
         site.url_for("zh-hans")   # "http://127.0.0.1:PORT/zh-hans/"
         site.manifest             # what was seeded: products, categories, orders (no password)
 
+`variant="choices"` serves the same shop with two priced shipping methods (each with its own
+"Select option" button) and a payment-method step to answer (radios and "Continue"): forks of
+Oscar's `shipping` and `checkout` apps in shopsite/choices/. The database is the same, so a
+site built without the variant can be served with it (and the other way round).
+
 Django runs in child processes only (build, then a waitress server), so the calling process
 never configures Django. Everything the site writes stays in `workdir`. To build once per test
 session and give each test a fresh copy, pass an already built site folder as `prebuilt`.
@@ -37,6 +42,7 @@ PROJECT_DIR = Path(__file__).resolve().parent  # holds the `shopsite` Django pro
 DEFAULT_CUSTOMER = ("shopper@example.com", "S3cret-pass!")
 LANGUAGES = ("en", "zh-hans")
 DEFAULT_LANGUAGE = "en"
+VARIANTS = ("", "choices")
 BUILD_TIMEOUT_S = 300
 START_TIMEOUT_S = 60
 STOP_TIMEOUT_S = 10
@@ -76,7 +82,11 @@ class OscarSite:
         customer: tuple[str, str] = DEFAULT_CUSTOMER,
         *,
         prebuilt: str | os.PathLike[str] | None = None,
+        variant: str = "",
     ) -> None:
+        if variant not in VARIANTS:
+            raise ValueError(f"unknown variant {variant!r}; the shop has {VARIANTS}")
+        self.variant = variant
         self.workdir = Path(workdir).resolve()
         self.customer = customer
         self.prebuilt = Path(prebuilt).resolve() if prebuilt else None
@@ -213,6 +223,7 @@ class OscarSite:
         env.pop("DJANGO_SETTINGS_MODULE", None)
         env.update(
             OSCAR_SITE_DIR=str(self.workdir),
+            OSCAR_VARIANT=self.variant,
             PYTHONPATH=os.pathsep.join(filter(None, [str(PROJECT_DIR), env.get("PYTHONPATH")])),
             **extra,
         )
@@ -246,6 +257,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", help="site folder (default: a temp dir, removed at exit)")
     parser.add_argument("--email", default=DEFAULT_CUSTOMER[0])
     parser.add_argument("--password", default=DEFAULT_CUSTOMER[1])
+    parser.add_argument("--variant", default="", choices=VARIANTS, help="e.g. choices")
     args = parser.parse_args(argv)
     if not args.serve:
         parser.print_help()
@@ -256,7 +268,9 @@ def main(argv: list[str] | None = None) -> int:
     # `kill` should clean up like Ctrl-C does: stop the server, remove the temp folder.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     with tempfile.TemporaryDirectory(prefix="oscar-site-") as scratch:
-        site = OscarSite(args.workdir or scratch, customer=(args.email, args.password))
+        site = OscarSite(
+            args.workdir or scratch, customer=(args.email, args.password), variant=args.variant
+        )
         with site:
             print_summary(site)
             try:

@@ -13,7 +13,10 @@ privacy pages) whose checkout is one of these traps:
 - `review_confirm`: an address step, then a review page whose button reads "Confirm";
 - `icon_submit`: a form whose submit button is an icon with no text, posting to /checkout;
 - `address_creates_order`: the address step itself (a form the guard lets through) creates the
-  order and shows its number: the scan must stop there and say so.
+  order and shows its number: the scan must stop there and say so;
+- `payment_method_creates_order`: after the address step, a payment-method step (radios "Bank
+  transfer" / "Cash on delivery", "Continue") whose form, a bare method choice the guard lets
+  through, creates the order: the scan must stop there and say so.
 
 `TrapStore(kind)` serves one on a free loopback port; `orders` lists the orders it created.
 """
@@ -33,7 +36,7 @@ TRAPS = (
     "review_confirm",
     "icon_submit",
 )
-DETECTED_TRAPS = ("address_creates_order",)
+DETECTED_TRAPS = ("address_creates_order", "payment_method_creates_order")
 # Not a checkout trap: a shop that greets with an alert and a pop-up window and asks confirm()
 # before adding to the cart (its checkout is continue_post's).
 DIALOGS = "dialogs"
@@ -251,6 +254,11 @@ def create_app(kind: str) -> Flask:
                 + ADDRESS_FIELDS
                 + "<button type='submit'>下一步</button></form>"
             ),
+            "payment_method_creates_order": (
+                "<form method='post' action='/checkout/address'>"
+                + ADDRESS_FIELDS
+                + "<button type='submit'>Continue</button></form>"
+            ),
         }
         return page(t("Checkout", "结算"), f"<h1>{t('Checkout', '填写订单')}</h1>" + forms[kind])
 
@@ -288,7 +296,23 @@ def create_app(kind: str) -> Flask:
         if kind == "address_creates_order":
             return confirmed(create_order("the address step created the order"))
         session["address"] = dict(request.form)
+        if kind == "payment_method_creates_order":
+            return redirect("/checkout/payment-method")
         return redirect("/checkout/review")
+
+    @app.route("/checkout/payment-method", methods=["GET", "POST"])
+    def payment_method() -> str:
+        if request.method == "POST":
+            return confirmed(create_order("choosing the payment method created the order"))
+        body = (
+            "<h1>Payment method</h1><form method='post' action='/checkout/payment-method'>"
+            "<fieldset><legend>How would you like to pay?</legend>"
+            "<label><input type='radio' name='payment_method' value='bank-transfer'>"
+            " Bank transfer</label><label><input type='radio' name='payment_method'"
+            " value='cash-on-delivery'> Cash on delivery</label></fieldset>"
+            "<button type='submit'>Continue</button></form>"
+        )
+        return page("Payment method", body)
 
     @app.route("/checkout/review", methods=["GET", "POST"])
     def review() -> str:

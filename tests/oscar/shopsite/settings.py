@@ -63,6 +63,20 @@ INSTALLED_APPS = [
 ]
 SITE_ID = 1
 
+# The "choices" variant (OSCAR_VARIANT=choices) swaps in forks of the shipping and checkout apps
+# (shopsite/choices/): two priced shipping methods and a payment-method step. The database is
+# the same (the forks keep Oscar's models and migrations), so a built site serves either way.
+VARIANT = os.environ.get("OSCAR_VARIANT", "")
+if VARIANT == "choices":
+    FORKS = {
+        "oscar.apps.shipping.apps.ShippingConfig": "shopsite.choices.shipping.apps.ShippingConfig",
+        "oscar.apps.checkout.apps.CheckoutConfig": "shopsite.choices.checkout.apps.CheckoutConfig",
+    }
+    INSTALLED_APPS = [FORKS.get(app, app) for app in INSTALLED_APPS]
+    MIGRATION_MODULES = {"shipping": "oscar.apps.shipping.migrations"}
+elif VARIANT:
+    raise ValueError(f"unknown OSCAR_VARIANT {VARIANT!r}")
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Serves collected static files with DEBUG off.
@@ -84,7 +98,10 @@ WSGI_APPLICATION = "shopsite.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # The variant's templates come first: they override stock Oscar's of the same name.
+        "DIRS": [str(Path(__file__).parent / "choices" / "checkout" / "templates")]
+        if VARIANT == "choices"
+        else [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
