@@ -36,14 +36,17 @@ SCAN_TIMEOUT_S = 420
 # Customer pages stock EverShop has that a customer reaches from the home page, as page kinds
 # of the bundle. Not here: profile and addresses (EverShop shows both as sections of the
 # account page, with no page of their own), favourites (EverShop has none), checkout_review
-# (the checkout is one page whose script posts to /api/graphql; the order guard cannot tell
-# that request from order creation, so nothing is sent and the review is not reached).
+# (the one-page checkout opens its shipping-method and payment sections only once Country and
+# Province are chosen from custom dropdowns, buttons that open option lists, which the crawler
+# does not operate yet; the review is not reached). Its GraphQL queries are let through as
+# the reads they are (crawler/guard.py), so the checkout page itself is reached.
 EVERSHOP_PAGE_KINDS = (
     "home",
     "listing",
     "search",
     "product",
     "cart",
+    "checkout",
     "login",
     "register",
     "password_reset",
