@@ -361,7 +361,7 @@ PAYMENT_HELP = terms(
     "支付方式说明", r"re:(?:支付|付款)失败(?:了)?(?:怎么办|如何处理|的原因|常见原因|原因|解决)",
     "支付说明", "付款说明", "支付指南", "payment help", "payment faq",
     "payment questions", "problems paying", "problem paying", "payment issues",
-    "payment problems", "trouble paying", "help with payment", "payment information",
+    "payment problems", "trouble paying", "help with payment",
     "paying for your order",
 )
 PAYMENT_WORD = re.compile(r"支付|付款|\bpay(?:ment|ing)?\b", re.IGNORECASE)

@@ -28,6 +28,7 @@ from .session import Crawl, routed
 
 MAX_MENUS = 3  # toggles opened on the home page: a hamburger, an account menu, one "more"
 TOGGLE_MIN = 0.45
+PANEL_POLLS, PANEL_POLL_MS = 4, 300  # how long a clicked toggle may take to show its panel
 OUTCOMES = ("navigation", "route", "opened", "field", "nothing")
 _WORDY = re.compile(r"[A-Za-z\u4e00-\u9fff]")
 
@@ -77,16 +78,31 @@ async def act(c: Crawl, cand: Candidate, wait_ms: int = 250) -> Outcome:
     if routed(before_url, url):
         moved = "navigation" if c.last_status is not None else "route"
         return Outcome(moved, path, url)
-    new = [x for x in await c.candidates(remember=False) if x.visible and _key(x) not in before]
+    new, appeared = await _appeared(c, before, fields_before)
+    for _ in range(PANEL_POLLS):
+        if new or appeared:
+            break
+        # A drawer that fetches its content, or slides in, shows it a moment later.
+        await c.page.wait_for_timeout(PANEL_POLL_MS)
+        new, appeared = await _appeared(c, before, fields_before)
     for x in new:
         x.via = path
     if new:
         c.remember(new)  # links inside the opened panel join the pool, with their path
-        return Outcome("opened", path, url, new=new)
-    appeared = [f for f in await c.fields() if f["visible"] and f["path"] not in fields_before]
+        return Outcome("opened", path, url, new=new, fields=appeared)
     if appeared:
         return Outcome("field", path, url, fields=appeared)
     return Outcome("nothing", path, url)
+
+
+async def _appeared(
+    c: Crawl, before: set[tuple[str, ...]], fields_before: set[str]
+) -> tuple[list[Candidate], list[dict[str, Any]]]:
+    """Controls and fields shown since `before`: a search panel shows its field together with
+    controls (a close button), so both are kept."""
+    new = [x for x in await c.candidates(remember=False) if x.visible and _key(x) not in before]
+    fields = [f for f in await c.fields() if f["visible"] and f["path"] not in fields_before]
+    return new, fields
 
 
 def toggles(c: Crawl, cands: list[Candidate], target: str) -> list[Found]:
@@ -139,14 +155,50 @@ async def reveal_field(c: Crawl, target: str) -> Outcome | None:
     """Click the control that shows a hidden field (a search icon); the outcome when one did."""
     for toggle in toggles(c, await c.candidates(), target)[:2]:
         outcome = await act(c, toggle.candidate)
-        if outcome.kind == "field":
+        if outcome.kind in ("field", "opened") and outcome.fields:
             return outcome
     return None
 
 
 async def open_panel_link(c: Crawl, toggle_target: str, link_target: str) -> Found | None:
     """Open a panel (a mini-cart drawer, an account menu) and return the best link in it for
-    `link_target`, with its path in found_by: "click 'Cart' icon in header → link 'View cart'"."""
+    `link_target`, with its path in found_by: "click 'Cart' icon in header → link 'View cart'".
+    A panel already open over the page (a drawer that adding to the cart opened) is used as it
+    is; its overlay can hide the toggle, so a panel that gave nothing is opened again from the
+    home page."""
+    found = await _open_panel_button(c, link_target)
+    if found is None:
+        found = await _panel_link(c, toggle_target, link_target)
+    if found is None and c.page.url.split("#")[0] != c.start_url.split("#")[0]:
+        await c.goto(c.start_url)
+        found = await _panel_link(c, toggle_target, link_target)
+    return found
+
+
+async def _press_to_page(c: Crawl, found: Found | None, link_target: str) -> Found | None:
+    """Press a button that should lead to a page; the Found for that page if it did."""
+    if found is None:
+        return None
+    moved = await act(c, found.candidate)
+    if moved.kind not in ("navigation", "route"):
+        return None
+    led = Found(link_target, found.candidate, found.confidence, moved.path)
+    led.candidate.href = moved.url
+    return led
+
+
+async def _open_panel_button(c: Crawl, link_target: str) -> Found | None:
+    """A panel already open over the page (a mini-cart that adding to the cart opened) whose
+    "View cart" is a button: press it."""
+    shown = [
+        x
+        for x in await c.candidates()
+        if x.visible and not x.disabled and not x.href and x.region in ("dialog", "aside", "menu")
+    ]
+    return await _press_to_page(c, c.vocab.best(link_target, shown, c.origin), link_target)
+
+
+async def _panel_link(c: Crawl, toggle_target: str, link_target: str) -> Found | None:
     for toggle in toggles(c, await c.candidates(), toggle_target)[:2]:
         outcome = await act(c, toggle.candidate)
         if outcome.kind in ("navigation", "route"):
@@ -156,6 +208,11 @@ async def open_panel_link(c: Crawl, toggle_target: str, link_target: str) -> Fou
         best = c.vocab.best(link_target, [x for x in outcome.new if x.href], c.origin)
         if best is not None:
             return best
+        # A panel whose "View cart" is a button that navigates by script: press it.
+        button = c.vocab.best(link_target, [x for x in outcome.new if not x.href], c.origin)
+        pressed = await _press_to_page(c, button, link_target)
+        if pressed is not None:
+            return pressed
     return None
 
 

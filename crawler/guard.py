@@ -33,6 +33,11 @@ stores), so the guard decides on the request itself, before it is sent, at the n
   and rejected: it gives up the evidence of a common checkout shape to guard against a rare
   one the incident rule already stops. Nothing is paid either way: the crawler types no card,
   account or code on a store that is not a test store, and this rule refuses bodies with them.
+- **A GraphQL query** (a POST whose JSON body is only `query` documents, no `mutation` or
+  `subscription`) is judged as the GET it stands for: GraphQL storefronts (EverShop, Shopify's
+  and Saleor's APIs) read the cart and checkout that way, and by the protocol's own rule a query
+  reads and only a mutation writes. Its words are still read for named order creation first,
+  and a persisted query sent by hash alone is not recognised, so it is judged as data.
 - **On the final review page** (stage `review`): nothing that sends data goes out.
 - Static resources (images, styles, fonts, scripts) are never judged: fetching them cannot
   create anything.
@@ -233,6 +238,42 @@ def is_payment_method_choice(words: GuardWords, url: str, post_data: str | None)
     return chosen
 
 
+# GraphQL documents: string literals and comments are cut before looking for operation words.
+_GRAPHQL_STRINGS = re.compile(r'"""[\s\S]*?"""|"(?:\\.|[^"\\])*"')
+_GRAPHQL_COMMENT = re.compile(r"#[^\n]*")
+_GRAPHQL_WRITE = re.compile(r"\b(?:mutation|subscription)\b")
+MAX_GRAPHQL_BATCH = 20
+
+
+def graphql_reads(post_data: str | None) -> str | None:
+    """The documents of a POST body that is GraphQL queries and nothing else (see the module
+    docstring), or None: JSON with a `query` document (or a batch of them) that starts as a
+    query or selection set and holds no `mutation` or `subscription`. A persisted query sent by
+    hash alone cannot be read, so it is not one."""
+    text = (post_data or "")[:MAX_BODY_CHARS].strip()
+    if not text.startswith(("{", "[")):
+        return None
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None  # not JSON, or cut at the size limit
+    operations = data if isinstance(data, list) else [data]
+    if not 0 < len(operations) <= MAX_GRAPHQL_BATCH:
+        return None
+    documents = []
+    for operation in operations:
+        if not isinstance(operation, dict) or not isinstance(operation.get("query"), str):
+            return None
+        document = _GRAPHQL_STRINGS.sub('""', operation["query"])
+        document = _GRAPHQL_COMMENT.sub(" ", document).strip()
+        if not document.startswith(("query", "{", "fragment")):
+            return None
+        if _GRAPHQL_WRITE.search(document):
+            return None
+        documents.append(document)
+    return "\n".join(documents)
+
+
 def _form_pairs(post_data: str) -> list[tuple[str, str]] | None:
     """Key/value pairs of a form or flat JSON body, or None when it is something else."""
     text = post_data[:MAX_BODY_CHARS].strip()
@@ -280,6 +321,16 @@ class OrderGuard:
         strong = self.words.strong.search(said)
         if strong:
             return Decision(False, f"names order creation ('{strong.group(0)}')")
+        reads = graphql_reads(post_data) if method in SENDING_METHODS else None
+        if reads is not None:
+            # Field names are what a GraphQL document asks the store to do: read them too.
+            strong = self.words.strong.search(f"{where} {' '.join(tokens(reads))}")
+            if strong:
+                return Decision(False, f"names order creation ('{strong.group(0)}')")
+            verb = self.words.names(where, self.words.verbs, self.words.verbs_cjk)
+            if verb and self.stage in ("checkout", "review"):
+                return Decision(False, f"link could create an order ('{verb}')")
+            return Decision(True, "GraphQL query: it reads, as a GET does")
         if self.stage == "review" and method in SENDING_METHODS:
             return Decision(False, "sends data from the final review page")
         if self.stage not in ("checkout", "review"):

@@ -358,7 +358,7 @@ async def sign_in(c: Crawl, credentials: tuple[str, str] | None, env_name: str) 
         if pins.submit:
             await c.click(pins.submit, wait_ms=300)
         else:
-            submit = await _form_submit(c, password_field)
+            submit = await _form_submit(c, password_field, _submit_words(c, "login_submit"))
             if submit:
                 await c.click(submit, wait_ms=300)
             else:
@@ -410,17 +410,32 @@ def _challenge(c: Crawl, fields: list[dict[str, Any]], text: str) -> str:
     return ""
 
 
-async def _form_submit(c: Crawl, field: dict[str, Any]) -> str:
-    """Selector of the submit button in the same form as the field, marked for clicking."""
+def _submit_words(c: Crawl, target: str) -> list[str]:
+    """The plain words of a vocabulary target, lower-cased, for _form_submit."""
+    return [w.lower() for w in c.vocab.targets[target].words if not w.startswith("re:")]
+
+
+async def _form_submit(c: Crawl, field: dict[str, Any], named: list[str] | None = None) -> str:
+    """Selector of the submit button in the same form as the field, marked for clicking.
+    A form driven by script may have only type=button buttons: then the visible one named
+    exactly like the action (`named`, e.g. "sign in", "登录")."""
     return await c.page.locator(field["selector"]).evaluate(
-        """el => {
+        """(el, named) => {
           const form = el.form; if (!form) return '';
-          const b = form.querySelector(
+          let b = form.querySelector(
             'button[type=submit], input[type=submit], button:not([type])');
+          if (!b && named.length) {
+            const norm = s => (s || '').replace(/\\s+/g, ' ').trim().toLowerCase();
+            b = [...form.querySelectorAll('button, [role=button]')].find(x => {
+              const t = norm(x.innerText || x.getAttribute('aria-label'));
+              return t && x.getClientRects().length && named.includes(t);
+            }) || null;
+          }
           if (!b) return '';
           b.setAttribute('data-b2cect-c', 'submit-' + Date.now());
           return '[data-b2cect-c="' + b.getAttribute('data-b2cect-c') + '"]';
-        }"""
+        }""",
+        named or [],
     )
 
 

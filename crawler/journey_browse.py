@@ -222,12 +222,13 @@ async def links_check(c: Crawl) -> Step:
 
 
 async def _probe_link(c: Crawl, url: str) -> tuple[int, str]:
-    """HTTP status of a link: HEAD first (cheap), GET when HEAD is refused or garbled."""
+    """HTTP status of a link: HEAD first (cheap), GET when HEAD fails, is refused or garbled.
+    Some servers route GET only and answer every HEAD with 404: a customer never sends one."""
     if c.throttle is not None:
         await c.throttle(url)
     try:
         resp = await c.link_client.head(url, timeout=5000, max_redirects=5)
-        if resp.status not in (405, 501):
+        if resp.status < 400:
             return resp.status, ""
     except Exception:  # noqa: BLE001 - some servers answer HEAD badly; GET decides
         pass

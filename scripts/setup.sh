@@ -25,6 +25,10 @@ fi
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   need_pkgs+=(postgresql)
 fi
+# The EverShop test store (tests/evershop/) runs on Node.js.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  need_pkgs+=(nodejs npm)
+fi
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   SUDO=""
   [ "$(id -u)" -ne 0 ] && SUDO="sudo"
@@ -44,3 +48,6 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   "$VENV/bin/pip" install -q -e '.[dev]'
   touch "$stamp"
 fi
+# The stock EverShop store the tests scan: npm packages and its build in .cache/evershop/.
+# Not fatal: without it the EverShop tests skip and say why.
+scripts/setup-evershop.sh || echo "setup: EverShop was not installed; its tests will be skipped"

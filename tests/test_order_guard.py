@@ -20,6 +20,9 @@ def guard(stage: str = "browse", enforce: bool = True) -> OrderGuard:
     return g
 
 
+GRAPHQL = "http://s.test/api/graphql"
+
+
 # --- the rules, without a browser --------------------------------------------------------------
 @pytest.mark.parametrize(
     ("stage", "method", "url", "body"),
@@ -62,6 +65,14 @@ def guard(stage: str = "browse", enforce: bool = True) -> OrderGuard:
         ("checkout", "POST", "http://s.test/checkout/pay-method/", "method=cod"),
         ("checkout", "POST", "http://s.test/payment-method/order", "method=cod"),
         ("review", "POST", "http://s.test/checkout/payment-method/", "payment_method=cod"),
+        # GraphQL that writes, hides its operation, or names order creation.
+        ("checkout", "POST", GRAPHQL, '{"query": "mutation { addShippingAddress(a: 1) }"}'),
+        ("checkout", "POST", GRAPHQL, '{"query": "query Q { cart { id } } mutation M { x }"}'),
+        ("checkout", "POST", GRAPHQL, '[{"query": "{ cart { id } }"}, {"query": "mutation{x}"}]'),
+        ("checkout", "POST", GRAPHQL, '{"query": "subscription { orderUpdates { id } }"}'),
+        ("checkout", "POST", GRAPHQL, '{"extensions": {"persistedQuery": {"sha256Hash": "ab"}}}'),
+        ("browse", "POST", GRAPHQL, '{"query": "query { placeOrder(cart: 1) { id } }"}'),
+        ("review", "POST", "http://s.test/api/confirm", '{"query": "{ cart { id } }"}'),
     ],
 )
 def test_blocks_what_could_create_an_order(stage, method, url, body):
@@ -95,6 +106,27 @@ def test_blocks_what_could_create_an_order(stage, method, url, body):
             "csrfmiddlewaretoken=Xy12abc&payment_method=bank-transfer",
         ),
         ("checkout", "POST", "http://s.test/api/payment/methods", '{"paymentMethodId": "cod"}'),
+        # GraphQL queries read, as a GET does, wherever they are sent from; a mutation's name
+        # inside a string or a comment is not an operation.
+        (
+            "checkout",
+            "POST",
+            GRAPHQL,
+            '{"query": "query Cart($id: ID) { cart(id: $id) { total } }"}',
+        ),
+        ("review", "POST", GRAPHQL, '{"query": "{ cart { items { name } } }", "variables": {}}'),
+        (
+            "checkout",
+            "POST",
+            GRAPHQL,
+            '{"query": "# no mutation here\\nquery { page(slug: \\"mutation\\") { id } }"}',
+        ),
+        (
+            "checkout",
+            "POST",
+            GRAPHQL,
+            '[{"query": "{ a }"}, {"query": "fragment F on C { id } query { c { ...F } }"}]',
+        ),
     ],
 )
 def test_lets_through_what_cannot(stage, method, url, body):

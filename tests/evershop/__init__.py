@@ -1,0 +1,1 @@
+"""A throwaway stock EverShop store (Node, React, PostgreSQL) for crawler tests."""
