@@ -8,8 +8,10 @@ setup:
 demo: setup
 	.venv/bin/b2cect scan
 
+# Test files run in parallel workers (one per core); a file's tests stay together, so each
+# shop a module scans is built and scanned once.
 test: setup
-	.venv/bin/python -m pytest -q
+	.venv/bin/python -m pytest -q -n auto --dist loadfile
 
 lint: setup
 	.venv/bin/ruff check . && .venv/bin/ruff format --check .
