@@ -781,6 +781,11 @@ class Crawl:
             if match is None:
                 return None
             if i == len(segments) - 1:
+                if not match.href:  # a button that leads to the page ("View cart" in a drawer)
+                    before = self.page.url
+                    await self.click(match, wait_ms=250)
+                    if routed(before, self.page.url):
+                        match.href = self.page.url
                 return Found(target, match, 1.0, f"profile ({path})")
             await self.click(match, wait_ms=250)
         return None
