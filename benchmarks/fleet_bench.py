@@ -33,32 +33,13 @@ from b2cect.demo import DEMO_PASSWORD, DEMO_USER, DemoStore
 from b2cect.fleet import db
 from b2cect.fleet.runner import run_fleet
 from b2cect.fleet.sellers import load_sellers
+from b2cect.fleet.shared_browser import descendants
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.hostile_store import KINDS, HostileStore  # noqa: E402
 
 # The hostile set: every kind of the fleet test, plus a page that keeps its renderer busy.
 HOSTILE_KINDS = (*KINDS, "busy_script")
-
-
-def tree_pids(root: int) -> list[int]:
-    """A process and all its descendants (from /proc)."""
-    children: dict[int, list[int]] = {}
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = Path(entry.path, "stat").read_text()
-            ppid = int(stat[stat.rindex(")") + 2 :].split()[1])
-        except (OSError, ValueError, IndexError):
-            continue
-        children.setdefault(ppid, []).append(int(entry.name))
-    pids, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        pids.append(pid)
-        todo.extend(children.get(pid, []))
-    return pids
 
 
 def pss_bytes(pid: int) -> int:
@@ -75,7 +56,7 @@ def pss_bytes(pid: int) -> int:
 def tree_memory(root: int) -> int:
     """Memory of the scans under `root`: the PSS of its descendants (the scan processes, their
     drivers and browsers), not of the fleet process itself."""
-    return sum(pss_bytes(pid) for pid in tree_pids(root) if pid != root)
+    return sum(pss_bytes(pid) for pid in descendants(root) if pid != root)
 
 
 class MemorySampler(threading.Thread):

@@ -11,26 +11,18 @@ concludes for this store (tests/evershop/expected.csv, one reason per item).
 
 from __future__ import annotations
 
-import csv
-import json
-import os
-import subprocess
-import sys
-import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from b2cect.crawler.bundle import Bundle
 
 from tests.evershop.evershop_site import DEFAULT_CUSTOMER as EVERSHOP_CUSTOMER
 from tests.evershop.evershop_site import EverShopSite
+from tests.store_scan import CliScan, expected_rows, run_scan
 
 pytest_plugins = ["tests.evershop.fixtures"]
 pytestmark = [pytest.mark.evershop, pytest.mark.browser]
 
 EXPECTED_FILE = Path(__file__).parent / "evershop" / "expected.csv"
-B2CECT = Path(sys.executable).with_name("b2cect")
 SCAN_TIMEOUT_S = 420
 
 # Customer pages stock EverShop has that a customer reaches from the home page, as page kinds
@@ -59,51 +51,17 @@ EVERSHOP_PAGE_KINDS = (
 EVERSHOP_ACTIONS = ("cart_add", "sign_in")
 
 
-@dataclass
-class EverShopScan:
-    out: Path
-    exit_code: int
-    output: str
-    seconds: float
-
-    @property
-    def bundle(self) -> Bundle:
-        return Bundle(self.out / "bundle")
-
-    @property
-    def verdicts(self) -> dict[str, dict]:
-        report = json.loads((self.out / "report" / "report.json").read_text(encoding="utf-8"))
-        return {v["clause_id"]: v for v in report["verdicts"]}
-
-
 def expected_verdicts() -> dict[str, dict[str, str]]:
-    with EXPECTED_FILE.open(encoding="utf-8", newline="") as handle:
-        return {row["id"]: row for row in csv.DictReader(handle)}
+    return expected_rows(EXPECTED_FILE)
 
 
 @pytest.fixture(scope="module")
-def evershop_scan(evershop_site: EverShopSite, tmp_path_factory) -> EverShopScan:
+def evershop_scan(evershop_site: EverShopSite, tmp_path_factory) -> CliScan:
     out = tmp_path_factory.mktemp("evershop-scan") / "out"
-    env = {
-        **os.environ,
-        "B2CECT_LOGIN_USER": EVERSHOP_CUSTOMER[0],
-        "B2CECT_LOGIN_PASSWORD": EVERSHOP_CUSTOMER[1],
-    }
-    started = time.monotonic()
-    result = subprocess.run(
-        [str(B2CECT), "scan", evershop_site.url, "--out", str(out), "-q"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=SCAN_TIMEOUT_S,
-        check=False,
-    )
-    return EverShopScan(
-        out, result.returncode, result.stdout + result.stderr, time.monotonic() - started
-    )
+    return run_scan(evershop_site.url, out, EVERSHOP_CUSTOMER, SCAN_TIMEOUT_S)
 
 
-def test_scan_judges_evershop_and_places_no_order(evershop_scan: EverShopScan):
+def test_scan_judges_evershop_and_places_no_order(evershop_scan: CliScan):
     # 1 = some objective item failed: stock EverShop lacks much the standard asks for.
     assert evershop_scan.exit_code == 1, evershop_scan.output
     assert evershop_scan.bundle.verify() == []
@@ -111,7 +69,7 @@ def test_scan_judges_evershop_and_places_no_order(evershop_scan: EverShopScan):
     assert guard.get("mode") == "enforce" and guard.get("incidents") == []
 
 
-def test_every_evershop_page_is_reached(evershop_scan: EverShopScan):
+def test_every_evershop_page_is_reached(evershop_scan: CliScan):
     bundle = evershop_scan.bundle
     missing = {
         kind: bundle.why_not_reached(kind)
@@ -127,7 +85,7 @@ def test_every_evershop_page_is_reached(evershop_scan: EverShopScan):
     assert failed == {}
 
 
-def test_verdicts_equal_the_auditors(evershop_scan: EverShopScan):
+def test_verdicts_equal_the_auditors(evershop_scan: CliScan):
     """Every item gets the auditor's verdict (`outcome`), with two documented exceptions:
     items marked `decidable` no may also come out needs_review (the reason says why a machine
     cannot settle them on this store), and an item whose `tool_differs` names a verdict is a

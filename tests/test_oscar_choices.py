@@ -11,34 +11,25 @@ auditor's for stock Oscar (tests/oscar/expected.csv) except where the choices ch
 
 from __future__ import annotations
 
-import csv
-import json
-import os
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from b2cect.crawler.bundle import Bundle
 
 from tests.oscar.oscar_site import DEFAULT_CUSTOMER as OSCAR_CUSTOMER
 from tests.oscar.oscar_site import OscarSite
+from tests.store_scan import expected_rows, run_scan
 
 pytest_plugins = ["tests.oscar.fixtures"]
 pytestmark = [pytest.mark.oscar, pytest.mark.browser]
 
 HERE = Path(__file__).parent / "oscar"
-B2CECT = Path(sys.executable).with_name("b2cect")
 SCAN_TIMEOUT_S = 300
 
 
 def expected_verdicts() -> dict[str, dict[str, str]]:
-    rows = {}
-    for name in ("expected.csv", "expected_choices.csv"):  # the variant's rows override
-        with (HERE / name).open(encoding="utf-8", newline="") as handle:
-            rows.update({row["id"]: row for row in csv.DictReader(handle)})
-    return rows
+    # The variant's rows override the stock shop's.
+    return expected_rows(HERE / "expected.csv", HERE / "expected_choices.csv")
 
 
 def order_count(site: OscarSite) -> int:
@@ -50,28 +41,18 @@ def order_count(site: OscarSite) -> int:
 def choices_scan(oscar_build: Path, tmp_path_factory) -> dict:
     """One English scan of the variant through the CLI; its output folder and order counts."""
     workdir = tmp_path_factory.mktemp("oscar-choices")
-    env = {
-        **os.environ,
-        "B2CECT_LOGIN_USER": OSCAR_CUSTOMER[0],
-        "B2CECT_LOGIN_PASSWORD": OSCAR_CUSTOMER[1],
-    }
     site = OscarSite(
         workdir / "site", customer=OSCAR_CUSTOMER, prebuilt=oscar_build, variant="choices"
     )
     with site:
         before = order_count(site)
-        out = workdir / "scan"
-        command = [str(B2CECT), "scan", site.url_for("en"), "--out", str(out), "-q"]
-        run = subprocess.run(
-            command, env=env, capture_output=True, text=True, timeout=SCAN_TIMEOUT_S, check=False
-        )
+        scan = run_scan(site.url_for("en"), workdir / "scan", OSCAR_CUSTOMER, SCAN_TIMEOUT_S)
         after = order_count(site)
-    report = json.loads((out / "report" / "report.json").read_text(encoding="utf-8"))
     return {
-        "bundle": Bundle(out / "bundle"),
-        "verdicts": {v["clause_id"]: v for v in report["verdicts"]},
-        "exit_code": run.returncode,
-        "output": run.stdout + run.stderr,
+        "bundle": scan.bundle,
+        "verdicts": scan.verdicts,
+        "exit_code": scan.exit_code,
+        "output": scan.output,
         "orders": (before, after),
     }
 

@@ -9,26 +9,20 @@ and that every item's verdict equals what an auditor concludes for Oscar
 
 from __future__ import annotations
 
-import csv
 import json
-import os
-import subprocess
-import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from b2cect.crawler.bundle import Bundle
 
 from tests.oscar.oscar_site import DEFAULT_CUSTOMER as OSCAR_CUSTOMER
 from tests.oscar.oscar_site import OscarSite
+from tests.store_scan import CliScan, expected_rows, finish_scan, start_scan
 
 pytest_plugins = ["tests.oscar.fixtures"]
 pytestmark = [pytest.mark.oscar, pytest.mark.browser]
 
 LANGUAGES = ("en", "zh-hans")
 EXPECTED_FILE = Path(__file__).parent / "oscar" / "expected.csv"
-B2CECT = Path(sys.executable).with_name("b2cect")
 SCAN_TIMEOUT_S = 300
 
 # Customer pages stock Oscar has, as page kinds of the bundle. The scan must reach each one.
@@ -54,57 +48,27 @@ OSCAR_PAGE_KINDS = (
 OSCAR_ACTIONS = ("cart_add", "cart_edit", "sign_in", "language_switch")
 
 
-@dataclass
-class OscarScan:
-    language: str
-    start_url: str
-    out: Path
-    exit_code: int
-    output: str
-
-    @property
-    def bundle(self) -> Bundle:
-        return Bundle(self.out / "bundle")
-
-    @property
-    def verdicts(self) -> dict[str, dict]:
-        report = json.loads((self.out / "report" / "report.json").read_text(encoding="utf-8"))
-        return {v["clause_id"]: v for v in report["verdicts"]}
-
-
 def expected_verdicts() -> dict[str, dict[str, str]]:
-    with EXPECTED_FILE.open(encoding="utf-8", newline="") as handle:
-        return {row["id"]: row for row in csv.DictReader(handle)}
+    return expected_rows(EXPECTED_FILE)
 
 
 @pytest.fixture(scope="module")
-def oscar_scans(oscar_build: Path, tmp_path_factory) -> dict[str, OscarScan]:
+def oscar_scans(oscar_build: Path, tmp_path_factory) -> dict[str, CliScan]:
     """Both language scans of one running shop, run side by side as CLI subprocesses."""
     workdir = tmp_path_factory.mktemp("oscar-scan")
-    env = {
-        **os.environ,
-        "B2CECT_LOGIN_USER": OSCAR_CUSTOMER[0],
-        "B2CECT_LOGIN_PASSWORD": OSCAR_CUSTOMER[1],
-    }
     with OscarSite(workdir / "site", customer=OSCAR_CUSTOMER, prebuilt=oscar_build) as site:
-        running = {}
-        for language in LANGUAGES:
-            out = workdir / language
-            url = site.url_for(language)
-            command = [str(B2CECT), "scan", url, "--out", str(out), "-q"]
-            process = subprocess.Popen(
-                command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-            )
-            running[language] = (url, out, process)
-        scans = {}
-        for language, (url, out, process) in running.items():
-            output, _ = process.communicate(timeout=SCAN_TIMEOUT_S)
-            scans[language] = OscarScan(language, url, out, process.returncode, output)
-    return scans
+        running = {
+            language: start_scan(site.url_for(language), workdir / language, OSCAR_CUSTOMER)
+            for language in LANGUAGES
+        }
+        return {
+            language: finish_scan(process, workdir / language, SCAN_TIMEOUT_S)
+            for language, process in running.items()
+        }
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_scan_judges_oscar(oscar_scans: dict[str, OscarScan], language: str):
+def test_scan_judges_oscar(oscar_scans: dict[str, CliScan], language: str):
     scan = oscar_scans[language]
     # 1 = some objective item failed: Oscar lacks much the standard asks for.
     assert scan.exit_code == 1, scan.output
@@ -112,7 +76,7 @@ def test_scan_judges_oscar(oscar_scans: dict[str, OscarScan], language: str):
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_every_oscar_page_is_reached(oscar_scans: dict[str, OscarScan], language: str):
+def test_every_oscar_page_is_reached(oscar_scans: dict[str, CliScan], language: str):
     bundle = oscar_scans[language].bundle
     missing = {kind: bundle.why_not_reached(kind) for kind in OSCAR_PAGE_KINDS}
     missing = {kind: why for kind, why in missing.items() if not bundle.reached(kind)}
@@ -126,13 +90,13 @@ def test_every_oscar_page_is_reached(oscar_scans: dict[str, OscarScan], language
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_products_in_and_out_of_stock_are_opened(oscar_scans: dict[str, OscarScan], language: str):
+def test_products_in_and_out_of_stock_are_opened(oscar_scans: dict[str, CliScan], language: str):
     tags = [set(step.tags) for step in oscar_scans[language].bundle.steps_of("product")]
     assert any("in_stock" in t for t in tags) and any("out_of_stock" in t for t in tags), tags
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_scan_stays_in_the_chosen_language(oscar_scans: dict[str, OscarScan], language: str):
+def test_scan_stays_in_the_chosen_language(oscar_scans: dict[str, CliScan], language: str):
     """Pages of the journey before the language switch, the account area after the login
     included, are in the scanned language."""
     scan = oscar_scans[language]
@@ -145,7 +109,7 @@ def test_scan_stays_in_the_chosen_language(oscar_scans: dict[str, OscarScan], la
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_verdicts_equal_the_auditors(oscar_scans: dict[str, OscarScan], language: str):
+def test_verdicts_equal_the_auditors(oscar_scans: dict[str, CliScan], language: str):
     verdicts = oscar_scans[language].verdicts
     expected = expected_verdicts()
     assert set(verdicts) == set(expected)
@@ -159,7 +123,7 @@ def test_verdicts_equal_the_auditors(oscar_scans: dict[str, OscarScan], language
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_profile_edit_form_and_reset_answer(oscar_scans: dict[str, OscarScan], language: str):
+def test_profile_edit_form_and_reset_answer(oscar_scans: dict[str, CliScan], language: str):
     """Oscar's profile page only lists the details: its "Edit profile" link opens the form,
     saved as a profile page of its own; the header search box is no profile field. The reset
     form, sent for the scan's own account, answers that the e-mail was sent."""
