@@ -178,7 +178,7 @@ TOTAL = terms("应付总额", "应付金额", "实付款", "实付金额", "订�
               "amount due", "amount payable", "total")
 SUBTOTAL = terms("商品金额", "商品总价", "商品总额", "商品合计", "商品小计", "商品总计", "货品金额",
                  "小计", "货款", "购物车总计", "购物车合计", "cart total", "basket total",
-                 "subtotal", "sub-total", "items total", "item total", "items",
+                 "subtotal", "sub-total", "sub total", "items total", "item total", "items",
                  "goods", "merchandise")
 SHIPPING_CHARGE = terms("运费", "配送费", "邮费", "快递费", "运送费", "免费配送", "shipping",
                         "delivery", "postage", "carriage")

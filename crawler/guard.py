@@ -137,10 +137,10 @@ class GuardWords:
 
     def names(self, text: str, ascii_words: frozenset[str], cjk: tuple[str, ...]) -> str:
         """The first word of a list found in text (ASCII as whole tokens), or ""."""
-        lowered = text.lower()
-        for token in tokens(lowered):
+        for token in tokens(text):  # before lowering: 'shippingMethods' is two words
             if token in ascii_words:
                 return token
+        lowered = text.lower()
         return next((w for w in cjk if w in lowered), "")
 
 
@@ -369,6 +369,8 @@ class OrderGuard:
             request = response.request
             if request.method.upper() not in SENDING_METHODS:
                 return
+            if graphql_reads(request.post_data) is not None:
+                return  # a read's answer lists orders that exist already (the customer's own)
             if "json" not in (response.headers.get("content-type") or "").lower():
                 return
             length = int(response.headers.get("content-length") or 0)

@@ -14,7 +14,12 @@ from typing import Any
 from .bundle import Step
 from .checkout_options import choice_step, price_and_time
 from .discovery import Candidate, Found, normalise
-from .scripts import VALIDATION_MESSAGES_JS
+from .scripts import (
+    COMBOBOXES_JS,
+    RADIO_GROUP_OPTIONS_JS,
+    UNCHOSEN_RADIOS_JS,
+    VALIDATION_MESSAGES_JS,
+)
 from .session import Blocked, Crawl, NotFound, Skip
 
 MAX_WIZARD_PAGES = 6  # address, delivery, payment method, payment details, review, + one
@@ -71,6 +76,23 @@ FAKE: dict[str, dict[str, str]] = {
         "title": "",
     },
 }
+MAX_COMBOBOXES = 6  # country, province, city, district and a couple more
+MAX_RADIO_GROUPS = 4  # delivery, billing address, payment, one more
+MAX_OPTION_STEPS = 5  # arrow presses past placeholder and disabled options
+COMBOBOX_WAIT_MS = 350  # a listbox drawing itself, or a dependent list being filled
+# The option a listbox highlights (aria-activedescendant, or the item marked as highlighted).
+HIGHLIGHTED_OPTION_JS = """() => {
+  const box = Array.from(document.querySelectorAll('[role=listbox]'))
+    .find(l => l.getClientRects().length);
+  if (!box) return null;
+  const owner = document.querySelector('[aria-activedescendant]');
+  const active = owner && document.getElementById(owner.getAttribute('aria-activedescendant'));
+  const el = active || box.querySelector(
+    '[role=option][data-highlighted], [role=option][aria-selected=true], [role=option]:focus');
+  return el && el.getAttribute('aria-disabled') !== 'true' ? el.innerText : null;
+}"""
+COUNTRY_LABEL = re.compile(r"country|国家|国家/地区", re.I)
+PLACEHOLDER_OPTION = re.compile(r"^(?:--.*|select\b.*|choose\b.*|请选择.*|选择.*)$", re.I)
 COUNTRY_WORDS = {
     "CN": re.compile(r"中国|China|^CN$", re.I),
     "GB": re.compile(r"United Kingdom|英国|^GB$", re.I),
@@ -556,7 +578,9 @@ async def _fill(c: Crawl, step: Step, state: dict[str, Any]) -> None:
         fact["corrected"] = bool(ok)
 
 
-async def _fill_form(c: Crawl, state: dict[str, Any], mobile_value: str | None = None) -> int:
+async def _fill_form(
+    c: Crawl, state: dict[str, Any], mobile_value: str | None = None, passes: int = 2
+) -> int:
     fields = [f for f in await c.fields() if f["visible"] and not f["disabled"]]
     country = next((f for f in fields if f["cls"] == "country" and f["tag"] == "select"), None)
     if country:
@@ -567,6 +591,10 @@ async def _fill_form(c: Crawl, state: dict[str, Any], mobile_value: str | None =
         if cn:
             await c.page.locator(country["selector"]).select_option(value=cn["value"])
             state["country"] = "CN"
+    chosen_country = await choose_comboboxes(c)
+    if chosen_country:
+        state["country"] = chosen_country
+        fields = [f for f in await c.fields() if f["visible"] and not f["disabled"]]
     fake = fake_for(state["country"])
     for value in fake.values():
         c.redactor.add_keep(value)
@@ -615,7 +643,86 @@ async def _fill_form(c: Crawl, state: dict[str, Any], mobile_value: str | None =
                 option = next((o for o in f["options"] if o["value"]), None)
                 if option:
                     await c.page.locator(f["selector"]).select_option(value=option["value"])
+    # A form that opens more of itself as it is filled (a one-page checkout that saves the
+    # address by script, then shows delivery and payment): let it, choose what it shows, and
+    # fill what appeared once more.
+    await c.settle(300)
+    filled += await choose_radio_groups(c)
+    # Their options are facts like native radios' (delivery charges and times, payment methods).
+    _read_options(c, await c.page.evaluate(RADIO_GROUP_OPTIONS_JS), state)
+    await c.settle(300)
+    before = {f["path"] for f in fields}
+    grown = [f for f in await c.fields() if f["visible"] and f["path"] not in before]
+    if passes > 1 and (grown or await c.page.evaluate(UNCHOSEN_RADIOS_JS)):
+        filled += await _fill_form(c, state, mobile_value, passes - 1)
     return filled
+
+
+async def choose_radio_groups(c: Crawl) -> int:
+    """Custom radio groups ([role=radiogroup], as UI kits draw delivery and payment choices)
+    with nothing chosen: take the first option of each, as for native radios. A choice can
+    enable the next group (payment once delivery is chosen), so the page is read again after
+    each; never an option named like placing the order or paying."""
+    chosen = 0
+    tried: set[str] = set()
+    for _ in range(MAX_RADIO_GROUPS):
+        groups = [
+            g
+            for g in await c.page.evaluate(UNCHOSEN_RADIOS_JS)
+            if g["label"] not in tried and not c.vocab.acts_on_order(g["label"])
+        ]
+        if not groups:
+            break
+        tried.add(groups[0]["label"])
+        try:
+            await c.click(groups[0]["selector"], wait_ms=250)
+        except Exception:  # noqa: BLE001 - an option that cannot be clicked stays unchosen
+            continue
+        chosen += 1
+    return chosen
+
+
+async def choose_comboboxes(c: Crawl) -> str:
+    """Custom selects (an ARIA combobox that opens a listbox: a button showing "Country ▾"):
+    open each that shows no choice yet, in page order, and choose with the keyboard, the way
+    the ARIA pattern defines (Enter opens, arrows move, Enter chooses): China for a country when
+    listed (typed, as type-ahead finds it), else the first real option. A province list the
+    country fills is chosen next. Returns the country code chosen, "" when none."""
+    country = ""
+    done: set[str] = set()
+    options = c.page.locator("[role=listbox]:visible [role=option]")
+    for _ in range(MAX_COMBOBOXES):
+        boxes = [b for b in await c.page.evaluate(COMBOBOXES_JS) if b["path"] not in done]
+        if not boxes:
+            break
+        box = boxes[0]
+        done.add(box["path"])
+        is_country = bool(COUNTRY_LABEL.search(box["label"]))
+        try:
+            await c.page.locator(box["selector"]).first.focus()
+            await c.page.keyboard.press("Enter")
+            await c.page.wait_for_timeout(COMBOBOX_WAIT_MS)
+            texts = [t.strip() for t in await options.all_inner_texts()]
+            if is_country and any(COUNTRY_WORDS["CN"].search(t) for t in texts):
+                await c.page.keyboard.type(
+                    next(t for t in texts if COUNTRY_WORDS["CN"].search(t))[:12]
+                )
+            for _press in range(MAX_OPTION_STEPS):
+                now = await c.page.evaluate(HIGHLIGHTED_OPTION_JS)
+                if now and not PLACEHOLDER_OPTION.search(now.strip()):
+                    break
+                await c.page.keyboard.press("ArrowDown")
+            chosen = (await c.page.evaluate(HIGHLIGHTED_OPTION_JS) or "").strip()
+            await c.page.keyboard.press("Enter")
+            await c.settle(COMBOBOX_WAIT_MS)
+            if await options.count():  # still open: nothing was chosen
+                await c.page.keyboard.press("Escape")
+                continue
+        except Exception:  # noqa: BLE001 - a box that does not open is left as it is
+            continue
+        if is_country and chosen:
+            country = next((code for code, rx in COUNTRY_WORDS.items() if rx.search(chosen)), "US")
+    return country
 
 
 def _value_for(f: dict[str, Any], fake: dict[str, str]) -> str | None:

@@ -682,3 +682,81 @@ RECORD_BOXES_JS = r"""(args) => {
   }
   return n;
 }"""
+
+# Custom selects still showing no choice: ARIA comboboxes that open a listbox (not inputs or
+# native selects), visible and enabled, each marked so Python can click it; with its label.
+COMBOBOXES_JS = (
+    "() => {"
+    + _HELPERS
+    + r"""
+  const out = [];
+  let i = 0;
+  for (const old of B.deepAll('[data-b2cect-cb]')) old.removeAttribute('data-b2cect-cb');
+  const sel = '[role=combobox][aria-haspopup=listbox], button[aria-haspopup=listbox]';
+  for (const el of B.deepAll(sel)) {
+    if (['INPUT', 'SELECT'].includes(el.tagName) || !B.visible(el)) continue;
+    if (el.disabled || el.getAttribute('aria-disabled') === 'true') continue;
+    const label = (el.labels && el.labels.length ? B.text(el.labels[0]) : '') || B.name(el);
+    const text = B.text(el);
+    const bare = label.replace(/[*＊\s]/g, '');
+    const unchosen = el.hasAttribute('data-placeholder') || !text ||
+      text.replace(/[▼▾\s]/g, '') === bare || /^(select|choose|请选择|选择)/i.test(text);
+    if (!unchosen) continue;
+    const id = 'cb' + (i++);
+    el.setAttribute('data-b2cect-cb', id);
+    out.push({selector: '[data-b2cect-cb="' + id + '"]', path: B.path(el), label, text});
+  }
+  return out;
+}"""
+)
+
+# Custom radio groups with nothing chosen yet ([role=radiogroup] of [role=radio] elements, as
+# UI kits draw delivery and payment choices): the first enabled, visible radio of each, marked.
+UNCHOSEN_RADIOS_JS = (
+    "() => {"
+    + _HELPERS
+    + r"""
+  const out = [];
+  let i = 0;
+  for (const old of B.deepAll('[data-b2cect-rb]')) old.removeAttribute('data-b2cect-rb');
+  for (const group of B.deepAll('[role=radiogroup]')) {
+    if (!B.visible(group)) continue;
+    if (group.querySelector('[role=radio][aria-checked=true], input[type=radio]:checked')) continue;
+    const radio = Array.from(group.querySelectorAll('[role=radio]')).find(r => B.visible(r) &&
+      r.getAttribute('aria-disabled') !== 'true' && !r.hasAttribute('data-disabled'));
+    if (!radio) continue;
+    const id = 'rb' + (i++);
+    radio.setAttribute('data-b2cect-rb', id);
+    const label = B.text(radio.closest('label') || radio.parentElement || radio);
+    out.push({selector: '[data-b2cect-rb="' + id + '"]', label: label.slice(0, 120)});
+  }
+  return out;
+}"""
+)
+
+# Every option of the visible custom radio groups, shaped like FIELDS_JS radio rows (name,
+# legend, section, label, checked), so the checkout records them as it does native radios.
+RADIO_GROUP_OPTIONS_JS = (
+    "() => {"
+    + _HELPERS
+    + r"""
+  const out = [];
+  let n = 0;
+  for (const group of B.deepAll('[role=radiogroup]')) {
+    if (!B.visible(group)) continue;
+    const by = group.getAttribute('aria-labelledby');
+    const titled = by && document.getElementById(by.split(' ')[0]);
+    const legend = (titled ? B.text(titled) : '') || group.getAttribute('aria-label') || '';
+    const section = group.closest('section, fieldset, [class*=section], [class*=step]');
+    const heading = section && section.querySelector('h1, h2, h3, h4, h5, legend');
+    const name = group.getAttribute('data-name') || group.id || 'radiogroup-' + (n++);
+    for (const radio of group.querySelectorAll('[role=radio]')) {
+      if (!B.visible(radio)) continue;
+      out.push({type: 'radio', tag: 'span', visible: true, name, id: '', legend,
+                section: heading ? B.text(heading) : '', label: B.text(radio).slice(0, 200),
+                checked: radio.getAttribute('aria-checked') === 'true'});
+    }
+  }
+  return out.slice(0, 200);
+}"""
+)

@@ -76,7 +76,7 @@ _PENDING_TYPES = {"document", "xhr", "fetch", "script"}
 LAZY_SCROLL = {"maxSteps": 6, "maxHeight": SCREENSHOT_MAX_HEIGHT, "stepMs": 60, "imageWaitMs": 1500}
 # Close controls inside an overlay score at least this against the popup_close words.
 POPUP_CLOSE_MIN = 0.5
-_CAND_ATTR = re.compile(r'\s?data-b2cect-(?:c|f)="[^"]*"')
+_CAND_ATTR = re.compile(r'\s?data-b2cect-(?:c|f|cb|rb)="[^"]*"')
 
 # The store's information pages, opened from footer and help links (journey_info.py).
 INFO_KINDS = (

@@ -27,11 +27,10 @@ SCAN_TIMEOUT_S = 420
 
 # Customer pages stock EverShop has that a customer reaches from the home page, as page kinds
 # of the bundle. Not here: profile and addresses (EverShop shows both as sections of the
-# account page, with no page of their own), favourites (EverShop has none), checkout_review
-# (the one-page checkout opens its shipping-method and payment sections only once Country and
-# Province are chosen from custom dropdowns, buttons that open option lists, which the crawler
-# does not operate yet; the review is not reached). Its GraphQL queries are let through as
-# the reads they are (crawler/guard.py), so the checkout page itself is reached.
+# account page, with no page of their own) and favourites (EverShop has none). The one-page
+# checkout is reached to its Place Order button: its Country and Province are ARIA comboboxes
+# and its shipping and payment choices custom radio groups, all chosen like a customer would,
+# and its GraphQL queries are let through as the reads they are (crawler/guard.py).
 EVERSHOP_PAGE_KINDS = (
     "home",
     "listing",
@@ -39,6 +38,7 @@ EVERSHOP_PAGE_KINDS = (
     "product",
     "cart",
     "checkout",
+    "checkout_review",
     "login",
     "register",
     "password_reset",

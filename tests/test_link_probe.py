@@ -3,12 +3,12 @@ servers that route GET only and answer HEAD with 404 (Express apps such as EverS
 
 from __future__ import annotations
 
-import asyncio
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import SimpleNamespace
 
 from b2cect.crawler.journey_browse import _probe_link
+from b2cect.crawler.scan import run_sync
 from playwright.async_api import async_playwright
 
 
@@ -42,6 +42,6 @@ def test_head_404_is_checked_again_with_get_and_real_404_stays_broken():
                 await client.dispose()
 
     try:
-        assert asyncio.run(run()) == [200, 200, 404]
+        assert run_sync(run()) == [200, 200, 404]
     finally:
         server.shutdown()
