@@ -551,8 +551,24 @@ async def _learn_personal(c: Crawl) -> list[dict[str, Any]]:
     return fields
 
 
-def _typeable(fields: list[dict[str, Any]]) -> bool:
-    return any(f["visible"] and f["type"] in ("text", "email", "tel") for f in fields)
+# What a profile form shows, read on the page: typeable fields outside the site chrome (header,
+# navigation, footer, search), and whether one's own form has a submit control to save it.
+PROFILE_FORM_JS = r"""(selectors) => {
+  const own = selectors.map(s => document.querySelector(s))
+    .filter(el => el && !el.closest('header, nav, footer, [role=search]'));
+  const save = own.some(el => el.form && el.form.querySelector(
+    'button[type=submit], input[type=submit], button:not([type])'));
+  return {editable: own.length > 0, save};
+}"""
+
+
+async def _profile_form(c: Crawl, fields: list[dict[str, Any]]) -> dict[str, bool]:
+    """{editable, save} of the page's own profile form (never the site's search or newsletter
+    box), from the page itself, so the fact claims no more than the page shows."""
+    typeable = [
+        f["selector"] for f in fields if f["visible"] and f["type"] in ("text", "email", "tel")
+    ]
+    return await c.page.evaluate(PROFILE_FORM_JS, typeable)
 
 
 def _profile_edit(c: Crawl, url: str):
@@ -561,11 +577,11 @@ def _profile_edit(c: Crawl, url: str):
     async def action(step: Step) -> None:
         step.found_by, step.confidence = "edit link on the profile page", 0.8
         await c.goto(url, step)
-        fields = await _learn_personal(c)
+        form = await _profile_form(c, await _learn_personal(c))
         profile = c.writer.facts.get("profile") or {}
         profile["edit_step"] = step.id
-        if _typeable(fields):
-            profile["editable"] = profile["save_control"] = True
+        profile["editable"] = profile.get("editable") or form["editable"]
+        profile["save_control"] = profile.get("save_control") or form["save"]
         c.writer.set_fact("profile", profile)
 
     return action
@@ -575,7 +591,8 @@ async def _read_profile(c: Crawl, step: Step) -> None:
     """Learn the customer's own data (to redact it everywhere), then describe the page."""
     fields = await _learn_personal(c)
     cands = await c.candidates()
-    if not _typeable(fields):
+    form = await _profile_form(c, fields)
+    if not form["editable"]:
         # Fields of the site chrome (header search, newsletter) are no profile form: follow
         # the page's own "编辑 / Edit" link to the form, when it has one.
         main = [
@@ -587,14 +604,14 @@ async def _read_profile(c: Crawl, step: Step) -> None:
     edit = c.vocab.best("modify_order", cands, c.origin) or c.vocab.best(
         "update_cart", cands, c.origin
     )
-    save = _typeable(fields)
+    save = form["save"]
     c.writer.set_fact(
         "profile",
         {
             "step": step.id,
             "fields": [f["label"] or f["name"] for f in fields if f["visible"]][:20]
             or [r["label"] for r in await c.page.evaluate(PROFILE_ROWS_JS)][:20],
-            "editable": bool(edit) or save,
+            "editable": bool(edit) or form["editable"],
             "save_control": save,
             "edit_control": (edit.candidate.text if edit else ""),
         },
