@@ -16,6 +16,7 @@ from .checkout_options import choice_step, price_and_time
 from .discovery import Candidate, Found, normalise
 from .scripts import (
     COMBOBOXES_JS,
+    HIGHLIGHTED_OPTION_JS,
     RADIO_GROUP_OPTIONS_JS,
     UNCHOSEN_RADIOS_JS,
     VALIDATION_MESSAGES_JS,
@@ -80,17 +81,6 @@ MAX_COMBOBOXES = 6  # country, province, city, district and a couple more
 MAX_RADIO_GROUPS = 4  # delivery, billing address, payment, one more
 MAX_OPTION_STEPS = 5  # arrow presses past placeholder and disabled options
 COMBOBOX_WAIT_MS = 350  # a listbox drawing itself, or a dependent list being filled
-# The option a listbox highlights (aria-activedescendant, or the item marked as highlighted).
-HIGHLIGHTED_OPTION_JS = """() => {
-  const box = Array.from(document.querySelectorAll('[role=listbox]'))
-    .find(l => l.getClientRects().length);
-  if (!box) return null;
-  const owner = document.querySelector('[aria-activedescendant]');
-  const active = owner && document.getElementById(owner.getAttribute('aria-activedescendant'));
-  const el = active || box.querySelector(
-    '[role=option][data-highlighted], [role=option][aria-selected=true], [role=option]:focus');
-  return el && el.getAttribute('aria-disabled') !== 'true' ? el.innerText : null;
-}"""
 COUNTRY_LABEL = re.compile(r"country|国家|国家/地区", re.I)
 PLACEHOLDER_OPTION = re.compile(r"^(?:--.*|select\b.*|choose\b.*|请选择.*|选择.*)$", re.I)
 COUNTRY_WORDS = {

@@ -760,3 +760,15 @@ RADIO_GROUP_OPTIONS_JS = (
   return out.slice(0, 200);
 }"""
 )
+
+# The option a listbox highlights (aria-activedescendant, or the item marked as highlighted).
+HIGHLIGHTED_OPTION_JS = r"""() => {
+  const box = Array.from(document.querySelectorAll('[role=listbox]'))
+    .find(l => l.getClientRects().length);
+  if (!box) return null;
+  const owner = document.querySelector('[aria-activedescendant]');
+  const active = owner && document.getElementById(owner.getAttribute('aria-activedescendant'));
+  const el = active || box.querySelector(
+    '[role=option][data-highlighted], [role=option][aria-selected=true], [role=option]:focus');
+  return el && el.getAttribute('aria-disabled') !== 'true' ? el.innerText : null;
+}"""
